@@ -1,0 +1,36 @@
+@{
+    RootModule           = 'Dreamina.dll'
+    ModuleVersion        = '0.1.0'
+    CompatiblePSEditions = @('Core', 'Desktop')
+    GUID                 = '6f0c2a8e-4d4b-4c1e-9a57-3f5d2b7e9c11'
+    Author               = 'Dreamina contributors'
+    CompanyName          = 'Dreamina contributors'
+    Copyright            = '(c) Dreamina contributors. MIT licence.'
+    Description          = "Turn still images into short videos with RunComfy's hosted Dreamina 3.0 Pro image-to-video model, as a PowerShell pipeline: submit, wait, cancel and download jobs."
+    PowerShellVersion    = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @('Dreamina.format.ps1xml')
+    CmdletsToExport      = @(
+        'Connect-Dreamina'
+        'Disconnect-Dreamina'
+        'Start-DreaminaVideo'
+        'Get-DreaminaStatus'
+        'Wait-DreaminaJob'
+        'Stop-DreaminaJob'
+        'Save-DreaminaVideo'
+        'Get-DreaminaJob'
+        'Remove-DreaminaJob'
+        'Test-DreaminaImage'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('RunComfy', 'Dreamina', 'ByteDance', 'AI', 'Video', 'ImageToVideo', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/dreamina-ps/Dreamina'
+            LicenseUri   = 'https://github.com/dreamina-ps/Dreamina/blob/main/LICENSE'
+            ReleaseNotes = 'First release: submit, status, wait, cancel and download Dreamina 3.0 Pro image-to-video jobs; job journal; local emulator.'
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System;
+using System.Collections.Generic;
+
+namespace Dreamina.Emulator;
+
+/// <summary>How the emulator renders an error body: one per variant the contract lists.</summary>
+public enum ErrorShape
+{
+    /// <summary>What RunComfy documents: <c>{"error_code":..,"error_message":..}</c>, and FastAPI's detail list for schema errors.</summary>
+    Natural,
+    ErrorCode,
+    Message,
+    ErrorString,
+    ErrorObject,
+    DetailList,
+    DetailString,
+    PlainText,
+}
+
+/// <summary>How an error code becomes an HTTP status (the contract is unsure).</summary>
+public enum ErrorStatusStyle
+{
+    /// <summary>The first three digits of the code: 400004 is HTTP 400.</summary>
+    CodePrefix,
+    /// <summary>Conventional statuses: a bad token is 401, low balance 402.</summary>
+    Conventional,
+}
+
+public enum FaultKind
+{
+    TooManyRequestsSeconds,
+    TooManyRequestsDate,
+    InternalServerError,
+    BadGateway,
+    ServiceUnavailable,
+    SlowResponse,
+    DropConnection,
+    ErrorIn200,
+    UnknownStatus,
+    TruncatedDownload,
+}
+
+public enum EmulatorEndpoint { Submit, Status, Result, Cancel, Model, Download }
+
+/// <summary>Deterministic fault injection: each request draws from a generator seeded with <see cref="Seed"/>.</summary>
+public sealed class FaultOptions
+{
+    public int Seed { get; set; } = 1;
+    /// <summary>Chance (0..1) that a request gets a fault.</summary>
+    public double Rate { get; set; }
+    public IReadOnlyList<FaultKind> Kinds { get; set; } = Array.Empty<FaultKind>();
+    /// <summary>Endpoints faults apply to; empty means all that a kind can apply to.</summary>
+    public IReadOnlyCollection<EmulatorEndpoint> Endpoints { get; set; } = Array.Empty<EmulatorEndpoint>();
+    /// <summary>After this many faults in a row on one endpoint and request id, the next request is served cleanly.</summary>
+    public int MaxConsecutive { get; set; } = 3;
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan SlowDelay { get; set; } = TimeSpan.FromMilliseconds(300);
+}
+
+public sealed class EmulatorOptions
+{
+    public const string DefaultToken = "emulator-token";
+    public const string SecondToken = "emulator-token-2";
+
+    /// <summary>Tokens the emulator accepts; a job belongs to the token that submitted it.</summary>
+    public IReadOnlyList<string> Tokens { get; set; } = new[] { DefaultToken, SecondToken };
+    /// <summary>Jobs that run at once (RunComfy's account default is 2).</summary>
+    public int Concurrency { get; set; } = 2;
+    /// <summary>How long a job runs, in service time (scaled by <see cref="TimeScale"/>).</summary>
+    public TimeSpan RunDuration { get; set; } = TimeSpan.FromSeconds(90);
+    /// <summary>The least time a job spends queued before it may start, in service time.</summary>
+    public TimeSpan QueueDelay { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>Real seconds per service second: 0.01 makes a 90 s job take 0.9 s.</summary>
+    public double TimeScale { get; set; } = 1.0;
+    /// <summary>A prompt containing this word makes its job fail.</summary>
+    public string FailWord { get; set; } = "#fail";
+    /// <summary>Chance (0..1, seeded by the fault seed) that any job fails.</summary>
+    public double FailureRate { get; set; }
+    /// <summary>What <c>/status</c> says for a failed job: <c>completed</c> or <c>failed</c> (the contract is unsure).</summary>
+    public string FailedStatusWord { get; set; } = "completed";
+    public ErrorShape ErrorShape { get; set; } = ErrorShape.Natural;
+    public ErrorStatusStyle ErrorStatusStyle { get; set; } = ErrorStatusStyle.CodePrefix;
+    /// <summary>Size of every video served; the fixture is padded with an MP4 <c>free</c> box. 0 means the fixture as it is.</summary>
+    public long VideoSizeBytes { get; set; }
+    /// <summary>Accept image URLs the emulator cannot fetch (anything not on loopback) without checking them.</summary>
+    public bool AcceptRemoteImages { get; set; }
+    public FaultOptions Faults { get; set; } = new FaultOptions();
+
+    internal TimeSpan Scaled(TimeSpan serviceTime) => TimeSpan.FromTicks((long)(serviceTime.Ticks * TimeScale));
+}

@@ -1,0 +1,90 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Dreamina.Emulator;
+
+const string Usage = """
+Dreamina.Emulator: a local stand-in for RunComfy's Model API (bytedance/dreamina-3-0/pro/image-to-video).
+
+  dotnet run --project src/Dreamina.Emulator -- [options]
+
+  --urls URL                 API origin (default http://127.0.0.1:5080)
+  --storage-urls URL         storage origin for videos and samples (default http://127.0.0.1:5081)
+  --token TOKEN              the token to accept (default emulator-token; emulator-token-2 is a second user)
+  --concurrency N            jobs that run at once (default 2)
+  --run-seconds S            how long a job runs (default 90); a prompt may say #run=S for its own
+  --queue-seconds S          least time a job waits queued (default 2)
+  --time-scale X             real seconds per service second (default 1; 0.01 runs a 90 s job in 0.9 s)
+  --fail-word WORD           a prompt containing WORD fails (default #fail)
+  --failure-rate P           chance 0..1 that any job fails
+  --failed-status-word W     what /status says for a failed job: completed (default) or failed
+  --error-shape NAME         Natural, ErrorCode, Message, ErrorString, ErrorObject, DetailList, DetailString, PlainText
+  --error-status-style NAME  CodePrefix (400004 -> 400, default) or Conventional (401, 402)
+  --video-size BYTES         pad every video to this size (for download benchmarks)
+  --accept-remote-images     accept non-loopback image URLs without fetching them
+  --fault-rate P             chance 0..1 that a request gets a fault
+  --faults K1,K2             fault kinds: TooManyRequestsSeconds, TooManyRequestsDate, InternalServerError,
+                             BadGateway, ServiceUnavailable, SlowResponse, DropConnection, ErrorIn200,
+                             UnknownStatus, TruncatedDownload
+  --fault-endpoints E1,E2    Submit, Status, Result, Cancel, Model, Download (default all)
+  --fault-seed N             seed for faults and the failure rate (default 1)
+  --help                     this text
+
+Counters: GET <api>/_emulator/stats. Sample images: GET <storage>/samples.
+""";
+
+var options = new EmulatorOptions();
+string apiUrl = "http://127.0.0.1:5080", storageUrl = "http://127.0.0.1:5081";
+try
+{
+    for (var i = 0; i < args.Length; i++)
+    {
+        string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+        double Number() => double.Parse(Next(), CultureInfo.InvariantCulture);
+        switch (args[i])
+        {
+            case "--help" or "-h" or "-?": Console.WriteLine(Usage); return 0;
+            case "--urls": apiUrl = Next(); break;
+            case "--storage-urls": storageUrl = Next(); break;
+            case "--token": options.Tokens = new[] { Next(), EmulatorOptions.SecondToken }; break;
+            case "--concurrency": options.Concurrency = (int)Number(); break;
+            case "--run-seconds": options.RunDuration = TimeSpan.FromSeconds(Number()); break;
+            case "--queue-seconds": options.QueueDelay = TimeSpan.FromSeconds(Number()); break;
+            case "--time-scale": options.TimeScale = Number(); break;
+            case "--fail-word": options.FailWord = Next(); break;
+            case "--failure-rate": options.FailureRate = Number(); break;
+            case "--failed-status-word": options.FailedStatusWord = Next(); break;
+            case "--error-shape": options.ErrorShape = Enum.Parse<ErrorShape>(Next(), ignoreCase: true); break;
+            case "--error-status-style": options.ErrorStatusStyle = Enum.Parse<ErrorStatusStyle>(Next(), ignoreCase: true); break;
+            case "--video-size": options.VideoSizeBytes = (long)Number(); break;
+            case "--accept-remote-images": options.AcceptRemoteImages = true; break;
+            case "--fault-rate": options.Faults.Rate = Number(); break;
+            case "--faults": options.Faults.Kinds = List<FaultKind>(Next()); break;
+            case "--fault-endpoints": options.Faults.Endpoints = List<EmulatorEndpoint>(Next()); break;
+            case "--fault-seed": options.Faults.Seed = (int)Number(); break;
+            default: throw new ArgumentException($"Unknown option '{args[i]}'. See --help.");
+        }
+    }
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+await using var emulator = await RunComfyEmulator.StartAsync(options, apiUrl, storageUrl);
+Console.WriteLine($"RunComfy emulator listening on {emulator.BaseUri}");
+Console.WriteLine($"Storage origin: {emulator.StorageUri} (sample images at {emulator.SampleImage("street.png")})");
+Console.WriteLine($"Token: {emulator.Token}");
+Console.WriteLine($"Use it: Connect-Dreamina -BaseUri {emulator.BaseUri} -Token (ConvertTo-SecureString {emulator.Token} -AsPlainText -Force)");
+Console.WriteLine("Press Ctrl+C to stop.");
+var stop = new TaskCompletionSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
+await stop.Task;
+return 0;
+
+static T[] List<T>(string text) where T : struct, Enum
+    => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(k => Enum.Parse<T>(k, ignoreCase: true)).ToArray();

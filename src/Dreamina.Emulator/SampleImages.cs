@@ -1,0 +1,83 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using System.Text;
+
+namespace Dreamina.Emulator;
+
+/// <summary>Images the emulator serves so tests and the demo have URLs to use: valid ones and one per broken rule.</summary>
+public static class SampleImages
+{
+    public static readonly IReadOnlyDictionary<string, Func<byte[]>> All = new Dictionary<string, Func<byte[]>>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["street.png"] = () => Png(1280, 720),
+        ["portrait.jpg"] = () => JpegHeader(768, 1024),
+        ["square.png"] = () => Png(512, 512),
+        ["too-small.png"] = () => Png(320, 480),
+        ["too-large.png"] = () => Png(4097, 2000),
+        ["too-wide.png"] = () => Png(1500, 500),
+        ["too-heavy.png"] = () => Png(1024, 768, paddingBytes: 4_800_000),
+        ["not-an-image.png"] = () => Encoding.ASCII.GetBytes("GIF89a this is a GIF header, not PNG or JPEG"),
+    };
+
+    /// <summary>A valid PNG of one flat colour, optionally padded with a private ancillary chunk.</summary>
+    public static byte[] Png(int width, int height, int paddingBytes = 0)
+    {
+        using var png = new MemoryStream();
+        png.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8; // bit depth
+        header[9] = 0; // greyscale
+        WriteChunk(png, "IHDR", header);
+        if (paddingBytes > 0) WriteChunk(png, "prVt", new byte[paddingBytes]);
+        using (var pixels = new MemoryStream())
+        {
+            using (var zlib = new ZLibStream(pixels, CompressionLevel.SmallestSize, leaveOpen: true))
+            {
+                var row = new byte[width + 1];
+                Array.Fill(row, (byte)0x80, 1, width);
+                for (var y = 0; y < height; y++) zlib.Write(row);
+            }
+            WriteChunk(png, "IDAT", pixels.ToArray());
+        }
+        WriteChunk(png, "IEND", Array.Empty<byte>());
+        return png.ToArray();
+    }
+
+    /// <summary>The markers of a baseline JPEG (SOI, JFIF, SOF0, EOI): enough for any header check.</summary>
+    public static byte[] JpegHeader(int width, int height)
+    {
+        var sof = new byte[] { 0xFF, 0xC0, 0x00, 0x11, 0x08, 0, 0, 0, 0, 0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01 };
+        BinaryPrimitives.WriteUInt16BigEndian(sof.AsSpan(5), (ushort)height);
+        BinaryPrimitives.WriteUInt16BigEndian(sof.AsSpan(7), (ushort)width);
+        var jfif = new byte[] { 0xFF, 0xE0, 0x00, 0x10, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0 };
+        return [0xFF, 0xD8, .. jfif, .. sof, 0xFF, 0xD9];
+    }
+
+    private static void WriteChunk(Stream png, string type, byte[] data)
+    {
+        Span<byte> word = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(word, data.Length);
+        png.Write(word);
+        var typeBytes = Encoding.ASCII.GetBytes(type);
+        png.Write(typeBytes);
+        png.Write(data);
+        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32(Crc32(0xFFFFFFFF, typeBytes), data) ^ 0xFFFFFFFF);
+        png.Write(word);
+    }
+
+    // PNG's chunk checksum (ISO 3309 CRC-32), continued over several buffers.
+    private static uint Crc32(uint crc, byte[] bytes)
+    {
+        foreach (var b in bytes)
+        {
+            crc ^= b;
+            for (var bit = 0; bit < 8; bit++) crc = (crc & 1) != 0 ? 0xEDB88320 ^ (crc >> 1) : crc >> 1;
+        }
+        return crc;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using Dreamina.Hosting;
+
+namespace Dreamina.Commands
+{
+    /// <summary>Forgets jobs in the journal. It does not cancel them at RunComfy (Stop-DreaminaJob does).</summary>
+    [Cmdlet(VerbsCommon.Remove, "DreaminaJob", DefaultParameterSetName = ByJob, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(DreaminaJob))]
+    public sealed class RemoveDreaminaJobCommand : DreaminaJobCmdlet
+    {
+        private readonly List<DreaminaJob> _forget = new List<DreaminaJob>();
+
+        /// <summary>Emit the jobs that were forgotten.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            foreach (var job in Jobs)
+            {
+                if (ShouldProcess($"job {job.RequestId} in {Journal.Path}", "Forget")) _forget.Add(job);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_forget.Count == 0) return;
+            try
+            {
+                Journal.Forget(_forget.ConvertAll(j => j.RequestId));
+            }
+            catch (DreaminaException e)
+            {
+                ThrowTerminatingError(e.ToErrorRecord(Journal.Path));
+            }
+            if (PassThru) WriteObject(_forget, enumerateCollection: true);
+        }
+    }
+}

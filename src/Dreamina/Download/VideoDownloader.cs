@@ -1,0 +1,149 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Threading;
+using System.Threading.Tasks;
+using Dreamina.Service;
+
+namespace Dreamina.Download
+{
+    /// <summary>
+    /// Streams a video to a temporary file beside the target, resumes with Range after a dropped connection,
+    /// checks the length, and only then moves it into place: the target is either complete or untouched.
+    /// </summary>
+    internal sealed class VideoDownloader
+    {
+        private const int BufferSize = 81920;
+        private static readonly Random Jitter = new Random();
+        private readonly HttpClient _content;
+        private readonly DownloadPolicy _policy;
+        private readonly IActivityLog _log;
+
+        public VideoDownloader(HttpClient content, DownloadPolicy policy, IActivityLog log)
+        {
+            _content = content;
+            _policy = policy;
+            _log = log;
+        }
+
+        /// <param name="progress">Called with bytes so far and the total when known; from a background thread.</param>
+        public async Task<FileInfo> DownloadAsync(Uri source, string target, bool overwrite, Action<long, long?> progress, CancellationToken cancel)
+        {
+            if (_policy.Refuse(source) is { } refused) throw new DreaminaException(ErrorIds.DownloadHostRefused, ErrorCategory.SecurityError, refused);
+            if (!overwrite && File.Exists(target)) throw Exists(target);
+            var directory = Path.GetDirectoryName(target)!;
+            Directory.CreateDirectory(directory);
+            var partial = Path.Combine(directory, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".part");
+            try
+            {
+                using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true))
+                {
+                    await FillAsync(file, source, progress, cancel).ConfigureAwait(false);
+                }
+                if (File.Exists(target))
+                {
+                    if (!overwrite) throw Exists(target);
+                    File.Replace(partial, target, null);
+                }
+                else
+                {
+                    File.Move(partial, target);
+                }
+                return new FileInfo(target);
+            }
+            finally
+            {
+                if (File.Exists(partial)) File.Delete(partial);
+            }
+        }
+
+        private async Task FillAsync(FileStream file, Uri source, Action<long, long?> progress, CancellationToken cancel)
+        {
+            long? total = null;
+            EntityTagHeaderValue? etag = null;
+            for (var failures = 0; ; )
+            {
+                var have = file.Length;
+                try
+                {
+                    using var response = await ContentHttp.GetAsync(_content, source, _policy.Refuse,
+                        r => { if (have > 0) ContentHttp.AskForRange(r, have, null, etag); }, cancel).ConfigureAwait(false);
+                    var status = (int)response.StatusCode;
+                    if (status == 416 && total == have) return;
+                    if (status == 206 && response.Content.Headers.ContentRange?.From != have)
+                    {
+                        file.SetLength(0);
+                        throw new IOException($"{source.Host} resumed at the wrong byte.");
+                    }
+                    if (status == 200 && have > 0)
+                    {
+                        // The server sent the whole file again (no range support, or the file changed): start over.
+                        _log.Verbose($"{source.Host} did not resume at byte {have}; downloading from the start.");
+                        file.SetLength(0);
+                        have = 0;
+                    }
+                    if (status != 200 && status != 206) throw HttpFailure(source, status);
+                    total = response.Content.Headers.ContentRange?.Length ?? response.Content.Headers.ContentLength + have;
+                    etag ??= response.Headers.ETag;
+                    if (total > _policy.MaxBytes) throw TooLarge(total.Value);
+                    file.Seek(have, SeekOrigin.Begin);
+                    using (var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
+                    {
+                        await CopyAsync(body, file, total, progress, cancel).ConfigureAwait(false);
+                    }
+                    await file.FlushAsync(cancel).ConfigureAwait(false);
+                    if (total is null || file.Length == total) return;
+                    throw new IOException($"The connection closed after {file.Length:N0} of {total:N0} bytes.");
+                }
+                catch (Exception e) when (!cancel.IsCancellationRequested && IsTransient(e))
+                {
+                    failures++;
+                    if (failures > _policy.Retry.MaxRetries)
+                    {
+                        throw new DreaminaException(ErrorIds.DownloadIncomplete, ErrorCategory.ConnectionError,
+                            $"The download from {source.Host} failed {failures} times ({e.Message}); nothing was saved. Run the command again to retry.", e);
+                    }
+                    var delay = _policy.Retry.DelayBefore(failures - 1, (e as DreaminaException)?.RetryAfter, Jitter);
+                    _log.Verbose($"Download from {source.Host}: {e.Message} Resuming at byte {file.Length:N0} in {delay.TotalSeconds:0.##} s (try {failures} of {_policy.Retry.MaxRetries}).");
+                    await Task.Delay(delay, cancel).ConfigureAwait(false);
+                }
+            }
+        }
+
+        private async Task CopyAsync(Stream body, FileStream file, long? total, Action<long, long?> progress, CancellationToken cancel)
+        {
+            var buffer = new byte[BufferSize];
+            int read;
+            while ((read = await body.ReadAsync(buffer, 0, buffer.Length, cancel).ConfigureAwait(false)) > 0)
+            {
+                if (file.Position + read > _policy.MaxBytes) throw TooLarge(file.Position + read);
+                if (total is { } expected && file.Position + read > expected)
+                    throw new DreaminaException(ErrorIds.DownloadIncomplete, ErrorCategory.ProtocolError, $"The storage host sent more than the {expected:N0} bytes it announced; nothing was saved.");
+                await file.WriteAsync(buffer, 0, read, cancel).ConfigureAwait(false);
+                progress(file.Position, total);
+            }
+        }
+
+        private static bool IsTransient(Exception e) => e is HttpRequestException or IOException || (e is DreaminaException d && d.IsTransient);
+
+        private static DreaminaException HttpFailure(Uri source, int status)
+        {
+            var transient = status is 408 or 429 || status >= 500;
+            return new DreaminaException(transient ? ErrorIds.ServiceUnavailable : ErrorIds.DownloadIncomplete,
+                transient ? ErrorCategory.ResourceUnavailable : ErrorCategory.ReadError,
+                status is 403 or 404 or 410
+                    ? $"{source.Host} answered HTTP {status}: the video link may have expired (links last about an hour). Run Get-DreaminaStatus on the job for a fresh one, then save again."
+                    : $"{source.Host} answered HTTP {status} for the video.")
+            { IsTransient = transient };
+        }
+
+        private DreaminaException TooLarge(long size)
+            => new DreaminaException(ErrorIds.DownloadTooLarge, ErrorCategory.LimitsExceeded,
+                $"The video is {size:N0} bytes, over the {_policy.MaxBytes:N0}-byte limit; nothing was saved. Raise it with -MaximumSize if you expect such a file.");
+
+        private static DreaminaException Exists(string target)
+            => new DreaminaException(ErrorIds.FileExists, ErrorCategory.ResourceExists, $"{target} already exists. Use -Force to replace it, or choose another -Path.");
+    }
+}

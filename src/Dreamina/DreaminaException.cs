@@ -1,0 +1,78 @@
+using System;
+using System.Management.Automation;
+
+namespace Dreamina
+{
+    /// <summary>Stable FullyQualifiedErrorId values: scripts may match on them.</summary>
+    public static class ErrorIds
+    {
+        public const string TokenMissing = "DreaminaTokenMissing";
+        public const string AuthenticationFailed = "DreaminaAuthenticationFailed";
+        public const string InsufficientBalance = "DreaminaInsufficientBalance";
+        public const string RequestForbidden = "DreaminaRequestForbidden";
+        public const string RequestNotFound = "DreaminaRequestNotFound";
+        public const string InvalidModel = "DreaminaInvalidModel";
+        public const string InputRejected = "DreaminaInputRejected";
+        public const string ServiceUnavailable = "DreaminaServiceUnavailable";
+        public const string ServiceError = "DreaminaServiceError";
+        public const string ConnectionFailed = "DreaminaConnectionFailed";
+        public const string Timeout = "DreaminaTimeout";
+        public const string ProtocolError = "DreaminaProtocolError";
+        public const string SubmitOutcomeUnknown = "DreaminaSubmitOutcomeUnknown";
+        public const string InsecureBaseUri = "DreaminaInsecureBaseUri";
+
+        public const string PromptMissing = "DreaminaPromptMissing";
+        public const string PromptTooLong = "DreaminaPromptTooLong";
+        public const string ImageCountInvalid = "DreaminaImageCountInvalid";
+        public const string ImageUriInvalid = "DreaminaImageUriInvalid";
+        public const string ImageUriNotHttps = "DreaminaImageUriNotHttps";
+        public const string FramesInvalid = "DreaminaFramesInvalid";
+        public const string DurationInvalid = "DreaminaDurationInvalid";
+        public const string FramesDurationConflict = "DreaminaFramesDurationConflict";
+
+        public const string ImageUnreachable = "DreaminaImageUnreachable";
+        public const string ImageFormatUnsupported = "DreaminaImageFormatUnsupported";
+        public const string ImageUnreadable = "DreaminaImageUnreadable";
+        public const string ImageFileTooLarge = "DreaminaImageFileTooLarge";
+        public const string ImageTooSmall = "DreaminaImageTooSmall";
+        public const string ImageTooLarge = "DreaminaImageTooLarge";
+        public const string ImageRatioInvalid = "DreaminaImageRatioInvalid";
+
+        public const string JobFailed = "DreaminaJobFailed";
+        public const string JobStatusUnknown = "DreaminaJobStatusUnknown";
+        public const string NotCancellable = "DreaminaJobNotCancellable";
+        public const string NoVideo = "DreaminaJobHasNoVideo";
+        public const string FileExists = "DreaminaFileExists";
+        public const string PathIsAmbiguous = "DreaminaPathAmbiguous";
+        public const string DownloadHostRefused = "DreaminaDownloadHostRefused";
+        public const string DownloadTooLarge = "DreaminaDownloadTooLarge";
+        public const string DownloadIncomplete = "DreaminaDownloadIncomplete";
+        public const string JournalUnavailable = "DreaminaJournalUnavailable";
+    }
+
+    /// <summary>Any failure the module reports: carries what an ErrorRecord needs, and never the token.</summary>
+    public sealed class DreaminaException : Exception
+    {
+        public DreaminaException(string errorId, ErrorCategory category, string message, Exception? inner = null)
+            : base(message, inner)
+        {
+            ErrorId = errorId;
+            Category = category;
+        }
+
+        public string ErrorId { get; }
+        public ErrorCategory Category { get; }
+        /// <summary>RunComfy's error code (such as 400004), when it gave one.</summary>
+        public int? ServiceCode { get; set; }
+        public int? HttpStatus { get; set; }
+        /// <summary>Worth trying again later: throttling, a 5xx, a dropped connection, a timeout.</summary>
+        public bool IsTransient { get; set; }
+        /// <summary>For a POST: the service may have acted on the request even though no answer arrived.</summary>
+        public bool MayHaveBeenProcessed { get; set; }
+        /// <summary>Seconds or a date the service asked us to wait, already turned into a delay.</summary>
+        public TimeSpan? RetryAfter { get; set; }
+
+        public ErrorRecord ToErrorRecord(object? target)
+            => new ErrorRecord(this, ErrorId, Category, target);
+    }
+}

@@ -1,0 +1,92 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json;
+
+namespace Dreamina.Input
+{
+    /// <summary>A submission that has passed every rule of the model's input schema.</summary>
+    public sealed class VideoRequest
+    {
+        public const int MaxPromptLength = 800;
+        public const int FiveSecondFrames = 121;
+        public const int TenSecondFrames = 241;
+
+        private VideoRequest(string prompt, Uri imageUri, long seed, int frames)
+        {
+            Prompt = prompt;
+            ImageUri = imageUri;
+            Seed = seed;
+            Frames = frames;
+        }
+
+        public string Prompt { get; }
+        public Uri ImageUri { get; }
+        public long Seed { get; }
+        public int Frames { get; }
+
+        /// <summary>Checks every rule locally; throws a <see cref="DreaminaException"/> naming the rule and the value.</summary>
+        /// <param name="durationSeconds">5 or 10, the friendlier spelling of <paramref name="frames"/>.</param>
+        public static VideoRequest Create(string? prompt, IReadOnlyList<string>? imageUris, long? seed, int? frames, int? durationSeconds)
+        {
+            if (string.IsNullOrWhiteSpace(prompt))
+                throw Invalid(ErrorIds.PromptMissing, "The prompt is empty. Describe the motion you want, in at most 800 characters.");
+            var length = CodePoints(prompt!);
+            if (length > MaxPromptLength)
+                throw Invalid(ErrorIds.PromptTooLong, $"The prompt has {length} characters; the service accepts at most {MaxPromptLength}. Shorten it by {length - MaxPromptLength}.");
+
+            var images = imageUris?.Where(u => u is not null).ToList() ?? new List<string>();
+            if (images.Count != 1)
+                throw Invalid(ErrorIds.ImageCountInvalid, $"The model takes exactly one image; {images.Count} were given. Submit one job per image.");
+            var imageUri = ParseImageUri(images[0]);
+
+            int chosenFrames;
+            if (durationSeconds is { } seconds)
+            {
+                if (seconds is not (5 or 10))
+                    throw Invalid(ErrorIds.DurationInvalid, $"-Duration {seconds} is not offered; use 5 or 10 (seconds).");
+                chosenFrames = seconds == 5 ? FiveSecondFrames : TenSecondFrames;
+                if (frames is { } both && both != chosenFrames)
+                    throw Invalid(ErrorIds.FramesDurationConflict, $"-Frames {both} and -Duration {seconds} disagree; give only one of them.");
+            }
+            else
+            {
+                chosenFrames = frames ?? FiveSecondFrames;
+                if (chosenFrames is not (FiveSecondFrames or TenSecondFrames))
+                    throw Invalid(ErrorIds.FramesInvalid, $"-Frames {chosenFrames} is not offered; use 121 (about 5 s) or 241 (about 10 s).");
+            }
+            return new VideoRequest(prompt!, imageUri, seed ?? -1, chosenFrames);
+        }
+
+        /// <summary>HTTPS only, as the service fetches it; plain HTTP just for loopback (the emulator).</summary>
+        public static Uri ParseImageUri(string? text)
+        {
+            if (string.IsNullOrWhiteSpace(text) || !Uri.TryCreate(text!.Trim(), UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host)
+                || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+                throw Invalid(ErrorIds.ImageUriInvalid, $"'{text}' is not an absolute URL. The service fetches the image itself: give a public or pre-signed HTTPS URL (it has no upload).");
+            if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback)
+                throw Invalid(ErrorIds.ImageUriNotHttps, $"'{uri}' is plain HTTP; the service takes HTTPS image URLs only.");
+            if (!string.IsNullOrEmpty(uri.UserInfo))
+                throw Invalid(ErrorIds.ImageUriInvalid, $"The image URL carries a user name or password; the service cannot sign in. Use a public or pre-signed URL.");
+            return uri;
+        }
+
+        public string ToJson() => JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["prompt"] = Prompt,
+            ["image_urls"] = new[] { ImageUri.AbsoluteUri },
+            ["seed"] = Seed,
+            ["frames"] = Frames,
+        });
+
+        public override string ToString()
+            => string.Format(CultureInfo.InvariantCulture, "{0} frames, seed {1}, image {2}, prompt '{3}'", Frames, Seed, ImageUri, Prompt.Length > 60 ? Prompt.Substring(0, 57) + "..." : Prompt);
+
+        // The service is a Python API: it counts code points, not UTF-16 units.
+        private static int CodePoints(string text) => text.Length - text.Count(char.IsLowSurrogate);
+
+        private static DreaminaException Invalid(string id, string message) => new DreaminaException(id, ErrorCategory.InvalidArgument, message);
+    }
+}

@@ -1,0 +1,18 @@
+namespace Dreamina.Service
+{
+    /// <summary>Where plain classes report what they do; a cmdlet turns these into its verbose, debug and warning streams on the pipeline thread.</summary>
+    internal interface IActivityLog
+    {
+        void Verbose(string message);
+        void Debug(string message);
+        void Warning(string message);
+    }
+
+    internal sealed class SilentLog : IActivityLog
+    {
+        public static readonly SilentLog Instance = new SilentLog();
+        public void Verbose(string message) { }
+        public void Debug(string message) { }
+        public void Warning(string message) { }
+    }
+}

@@ -1,0 +1,29 @@
+using System.Threading;
+using System.Threading.Tasks;
+using Dreamina.Input;
+
+namespace Dreamina.Service
+{
+    /// <summary>The four calls of RunComfy's Model API that the module makes.</summary>
+    internal interface IRunComfyApi
+    {
+        /// <summary>Submits a job and returns its request id.</summary>
+        Task<string> SubmitAsync(VideoRequest request, CancellationToken cancel);
+        Task<JobSnapshot> GetStatusAsync(string requestId, CancellationToken cancel);
+        Task<JobSnapshot> GetResultAsync(string requestId, CancellationToken cancel);
+        /// <summary>True when the job was cancelled; false when it is already running or finished (and will be billed).</summary>
+        Task<CancelOutcome> CancelAsync(string requestId, CancellationToken cancel);
+    }
+
+    internal sealed class CancelOutcome
+    {
+        public CancelOutcome(bool cancelled, string? status)
+        {
+            Cancelled = cancelled;
+            Status = status;
+        }
+
+        public bool Cancelled { get; }
+        public string? Status { get; }
+    }
+}

@@ -1,0 +1,34 @@
+using System;
+using System.Net.Http.Headers;
+
+namespace Dreamina.Service
+{
+    /// <summary>How hard to try again: exponential backoff with full jitter, capped, within an overall budget.</summary>
+    public sealed class RetryPolicy
+    {
+        public int MaxRetries { get; set; } = 5;
+        public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+        public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+        /// <summary>No retry starts once this much time has gone on one call.</summary>
+        public TimeSpan Budget { get; set; } = TimeSpan.FromMinutes(5);
+        public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+        public RetryPolicy Clone() => (RetryPolicy)MemberwiseClone();
+
+        /// <summary>The pause before retry number <paramref name="attempt"/> (0-based): the server's wish if it said one, else random in [0, base·2^attempt].</summary>
+        public TimeSpan DelayBefore(int attempt, TimeSpan? retryAfter, Random random)
+        {
+            if (retryAfter is { } asked) return asked < MaxDelay ? (asked < TimeSpan.Zero ? TimeSpan.Zero : asked) : MaxDelay;
+            var ceiling = Math.Min(MaxDelay.TotalMilliseconds, BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 30)));
+            lock (random) return TimeSpan.FromMilliseconds(random.NextDouble() * ceiling);
+        }
+
+        /// <summary>Retry-After as seconds or an HTTP date, measured from <paramref name="now"/>.</summary>
+        public static TimeSpan? ParseRetryAfter(RetryConditionHeaderValue? header, DateTimeOffset now)
+        {
+            if (header?.Delta is { } delta) return delta;
+            if (header?.Date is { } date) return date - now;
+            return null;
+        }
+    }
+}
