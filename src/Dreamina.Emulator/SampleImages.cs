@@ -13,6 +13,8 @@ public static class SampleImages
     public static readonly IReadOnlyDictionary<string, Func<byte[]>> All = new Dictionary<string, Func<byte[]>>(StringComparer.OrdinalIgnoreCase)
     {
         ["street.png"] = () => Png(1280, 720),
+        ["street.jpg"] = () => JpegHeader(1920, 1080),
+        ["portrait.png"] = () => Png(768, 1024),
         ["portrait.jpg"] = () => JpegHeader(768, 1024),
         ["square.png"] = () => Png(512, 512),
         ["too-small.png"] = () => Png(320, 480),
