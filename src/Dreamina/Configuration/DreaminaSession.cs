@@ -28,7 +28,9 @@ namespace Dreamina.Configuration
         private HttpClient? _api;
         private HttpClient? _content;
 
-        public static DreaminaSession Current => Runspace.DefaultRunspace is { } runspace ? Sessions.GetValue(runspace, _ => new DreaminaSession()) : Detached;
+        public static DreaminaSession Current => Runspace.DefaultRunspace is { } runspace ? For(runspace) : Detached;
+
+        internal static DreaminaSession For(Runspace runspace) => Sessions.GetValue(runspace, _ => new DreaminaSession());
 
         public SecureString? Token { get; private set; }
         public Uri? BaseUri { get; private set; }

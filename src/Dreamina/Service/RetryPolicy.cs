@@ -8,7 +8,10 @@ namespace Dreamina.Service
     {
         public int MaxRetries { get; set; } = 5;
         public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+        /// <summary>The longest backoff the module picks itself.</summary>
         public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+        /// <summary>The longest wait the service may ask for with Retry-After; a longer one is cut to this.</summary>
+        public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(2);
         /// <summary>No retry starts once this much time has gone on one call.</summary>
         public TimeSpan Budget { get; set; } = TimeSpan.FromMinutes(5);
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
@@ -18,7 +21,7 @@ namespace Dreamina.Service
         /// <summary>The pause before retry number <paramref name="attempt"/> (0-based): the server's wish if it said one, else random in [0, base·2^attempt].</summary>
         public TimeSpan DelayBefore(int attempt, TimeSpan? retryAfter, Random random)
         {
-            if (retryAfter is { } asked) return asked < MaxDelay ? (asked < TimeSpan.Zero ? TimeSpan.Zero : asked) : MaxDelay;
+            if (retryAfter is { } asked) return asked < TimeSpan.Zero ? TimeSpan.Zero : asked > MaxRetryAfter ? MaxRetryAfter : asked;
             var ceiling = Math.Min(MaxDelay.TotalMilliseconds, BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 30)));
             lock (random) return TimeSpan.FromMilliseconds(random.NextDouble() * ceiling);
         }

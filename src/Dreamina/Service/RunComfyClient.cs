@@ -122,14 +122,14 @@ namespace Dreamina.Service
                 if (attempt >= _retry.MaxRetries || clock.Elapsed + delay > _retry.Budget)
                 {
                     if (attempt == 0) throw failure;
-                    throw new DreaminaException(failure.ErrorId, failure.Category, $"{failure.Message} Gave up after {attempt + 1} attempts over {clock.Elapsed.TotalSeconds:0.#} s.", failure)
+                    throw new DreaminaException(failure.ErrorId, failure.Category, $"{failure.Message.TrimEnd('.')}. Gave up after {attempt + 1} attempts over {clock.Elapsed.TotalSeconds:0.#} s.", failure)
                     {
                         ServiceCode = failure.ServiceCode,
                         HttpStatus = failure.HttpStatus,
                         IsTransient = true,
                     };
                 }
-                _log.Verbose($"{method} {uri.AbsolutePath}: {failure.Message} Retry {attempt + 1} of {_retry.MaxRetries} in {delay.TotalSeconds:0.##} s.");
+                _log.Verbose($"{method} {uri.AbsolutePath}: {failure.Message.TrimEnd('.')}. Retry {attempt + 1} of {_retry.MaxRetries} in {delay.TotalSeconds:0.##} s.");
                 await Task.Delay(delay, cancel).ConfigureAwait(false);
             }
         }
@@ -162,7 +162,7 @@ namespace Dreamina.Service
             {
                 var beforeSending = IsConnectFailure(e);
                 throw new DreaminaException(ErrorIds.ConnectionFailed, ErrorCategory.ConnectionError,
-                    $"The connection to {uri.Host} failed{(beforeSending ? "" : " before the answer arrived")}: {Innermost(e).Message}", e)
+                    $"The connection to {uri.Host} failed{(beforeSending ? "" : " before the answer arrived")}: {Innermost(e).Message.TrimEnd('.')}.", e)
                 { IsTransient = true, MayHaveBeenProcessed = !beforeSending };
             }
         }

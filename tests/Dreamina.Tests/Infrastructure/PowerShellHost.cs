@@ -46,6 +46,7 @@ public sealed class PowerShellHost : IDisposable
         _runspace = RunspaceFactory.CreateRunspace(state);
         _runspace.Open();
         Run($"Import-Module '{ModuleUnderTest.Manifest}' -ErrorAction Stop; $null = $ExecutionContext.SessionState.Path.SetLocation('{WorkDirectory}')").ThrowOnError();
+        Token = token ?? emulator?.Token ?? "";
         if (emulator is not null && connect)
         {
             Run($"Connect-Dreamina -BaseUri '{emulator.BaseUri}' -Token ([System.Net.NetworkCredential]::new('', '{token ?? emulator.Token}').SecurePassword) -JournalPath '{JournalPath}' -MaxRetries 6 > $null").ThrowOnError();
@@ -53,6 +54,18 @@ public sealed class PowerShellHost : IDisposable
     }
 
     public string WorkDirectory { get; }
+
+    /// <summary>Shrinks retry backoff so fault tests run in seconds (the emulator's clock is scaled the same way).</summary>
+    public void UseFastRetries(int maxRetries = 6)
+        => Dreamina.Configuration.DreaminaSession.For(_runspace).Configure(null, null, null, new Dreamina.Service.RetryPolicy
+        {
+            MaxRetries = maxRetries,
+            BaseDelay = TimeSpan.FromMilliseconds(10),
+            MaxDelay = TimeSpan.FromMilliseconds(200),
+            RequestTimeout = TimeSpan.FromSeconds(10),
+        });
+
+    public string Token { get; private set; } = "";
     public string JournalPath { get; }
 
     public ScriptRun Run(string script, IDictionary<string, object?>? variables = null)
