@@ -54,10 +54,11 @@ namespace Dreamina.Input
             while (true)
             {
                 while (at < length && data[at] == 0xFF && at + 1 < length && data[at + 1] == 0xFF) at++; // fill bytes
-                if (at + 4 > length) return complete ? Broken(ImageFormat.Jpeg, "the JPEG ends before its frame header (truncated)") : More(ImageFormat.Jpeg);
+                if (at + 2 > length) return complete ? Broken(ImageFormat.Jpeg, "the JPEG ends before its frame header (truncated)") : More(ImageFormat.Jpeg);
                 if (data[at] != 0xFF) return Broken(ImageFormat.Jpeg, $"the JPEG's marker structure is broken at byte {at}");
                 var marker = data[at + 1];
                 if (marker == 0xD9 || marker == 0xDA) return Broken(ImageFormat.Jpeg, "the JPEG has no frame header before its image data");
+                if (at + 4 > length) return complete ? Broken(ImageFormat.Jpeg, "the JPEG ends before its frame header (truncated)") : More(ImageFormat.Jpeg);
                 var segment = (data[at + 2] << 8) | data[at + 3];
                 if (segment < 2) return Broken(ImageFormat.Jpeg, $"the JPEG has a segment of impossible length {segment}");
                 var isFrame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
