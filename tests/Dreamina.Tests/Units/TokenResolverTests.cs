@@ -1,0 +1,47 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Dreamina.Configuration;
+using Xunit;
+
+namespace Dreamina.Tests.Units;
+
+public sealed class TokenResolverTests : IDisposable
+{
+    private readonly string _home = Directory.CreateTempSubdirectory("dreamina-home-").FullName;
+    private readonly Dictionary<string, string?> _environment = new();
+
+    public void Dispose() => Directory.Delete(_home, recursive: true);
+
+    private TokenResolver Resolver() => new(name => _environment.GetValueOrDefault(name), _home);
+
+    private void WriteTokenFile(string json)
+    {
+        Directory.CreateDirectory(Path.Combine(_home, ".config", "runcomfy"));
+        File.WriteAllText(Path.Combine(_home, ".config", "runcomfy", "token.json"), json);
+    }
+
+    [Fact]
+    public void Connect_beats_the_environment_which_beats_the_CLI_token_file()
+    {
+        WriteTokenFile("""{"access_token":"from-file"}""");
+        Assert.Equal("from-file", Resolver().Resolve(null).Token);
+        _environment["RUNCOMFY_TOKEN"] = " from-env ";
+        Assert.Equal(("from-env", "$env:RUNCOMFY_TOKEN"), Resolver().Resolve(null));
+        Assert.Equal("given", Resolver().Resolve(new System.Net.NetworkCredential("", "given").SecurePassword).Token);
+    }
+
+    [Theory]
+    [InlineData("""{"access_token":""}""")]
+    [InlineData("""{"token":"x"}""")]
+    [InlineData("not json")]
+    [InlineData("""["x"]""")]
+    public void A_useless_token_file_means_no_token_and_says_where_it_looked(string json)
+    {
+        WriteTokenFile(json);
+        var (token, source) = Resolver().Resolve(null);
+        Assert.Null(token);
+        Assert.Contains("token.json", source);
+        Assert.Contains("RUNCOMFY_TOKEN", source);
+    }
+}
