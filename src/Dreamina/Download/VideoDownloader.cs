@@ -15,7 +15,7 @@ namespace Dreamina.Download
     /// </summary>
     internal sealed class VideoDownloader
     {
-        private const int BufferSize = 81920;
+        private const int BufferSize = 1 << 20;
         private static readonly Random Jitter = new Random();
         private readonly HttpClient _content;
         private readonly DownloadPolicy _policy;
@@ -114,16 +114,14 @@ namespace Dreamina.Download
 
         private async Task CopyAsync(Stream body, FileStream file, long? total, Action<long, long?> progress, CancellationToken cancel)
         {
-            var buffer = new byte[BufferSize];
-            int read;
-            while ((read = await body.ReadAsync(buffer, 0, buffer.Length, cancel).ConfigureAwait(false)) > 0)
+            var counted = new CountingStream(file, position =>
             {
-                if (file.Position + read > _policy.MaxBytes) throw TooLarge(file.Position + read);
-                if (total is { } expected && file.Position + read > expected)
-                    throw new DreaminaException(ErrorIds.DownloadIncomplete, ErrorCategory.ProtocolError, $"The storage host sent more than the {expected:N0} bytes it announced; nothing was saved.");
-                await file.WriteAsync(buffer, 0, read, cancel).ConfigureAwait(false);
-                progress(file.Position, total);
-            }
+                if (position > _policy.MaxBytes) throw TooLarge(position);
+                if (position > total)
+                    throw new DreaminaException(ErrorIds.DownloadIncomplete, ErrorCategory.ProtocolError, $"The storage host sent more than the {total:N0} bytes it announced; nothing was saved.");
+                progress(position, total);
+            });
+            await body.CopyToAsync(counted, BufferSize, cancel).ConfigureAwait(false);
         }
 
         private static bool IsTransient(Exception e) => e is HttpRequestException or IOException || (e is DreaminaException d && d.IsTransient);
