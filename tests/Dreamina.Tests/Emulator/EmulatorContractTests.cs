@@ -57,6 +57,7 @@ public sealed class EmulatorContractTests : IAsyncLifetime
     [Fact]
     public async Task Result_of_an_unfinished_job_has_its_state_and_no_output()
     {
+        _emulator.Options.QueueDelay = TimeSpan.FromHours(1);
         var id = await _api.SubmitId();
         var result = await _api.Result(id);
         Assert.Equal("in_queue", result.Text("status"));
