@@ -15,8 +15,6 @@ internal sealed class VideoStore
 {
     private static readonly byte[] Fixture = LoadFixture();
 
-    public static ReadOnlyMemory<byte> FixtureBytes => Fixture;
-
     /// <summary>The bytes of a video of <paramref name="size"/> bytes, as a download must receive them.</summary>
     public static byte[] Materialize(long size)
     {

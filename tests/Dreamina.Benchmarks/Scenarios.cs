@@ -85,13 +85,16 @@ internal static class Scenarios
     /// first, with dirty pages flushed before each so one file's writeback does not slow the next), and the module's
     /// peak working-set growth.
     /// </summary>
-    public static async Task<(double ModuleMbPerSecond, double? CurlMbPerSecond, double GrowthMb)> Download(long size)
+    public static async Task<(double ModuleMbPerSecond, double? CurlMbPerSecond, double GrowthMb)> Download(long size, bool serverInOwnProcess)
     {
         var options = AllAtOnce(0.1);
         options.VideoSizeBytes = size;
         await using var emulator = await RunComfyEmulator.StartAsync(options);
+        using var server = serverInOwnProcess ? await EmulatorProcess.StartAsync(size) : null;
         using var host = new PowerShellHost(emulator);
-        host.Run("$script:job = Start-DreaminaVideo 'big' $img | Wait-DreaminaJob -PollInterval 0.1", Image(emulator)).ThrowOnError();
+        if (server is not null) host.Run($"Connect-Dreamina -BaseUri '{server.BaseUri}' > $null").ThrowOnError();
+        var image = server is null ? Image(emulator) : new Dictionary<string, object?> { ["img"] = new Uri(server.StorageUri, "samples/street.jpg").AbsoluteUri };
+        host.Run("$script:job = Start-DreaminaVideo 'big' $img | Wait-DreaminaJob -PollInterval 0.1", image).ThrowOnError();
         var video = host.Run("$job.VideoUri.AbsoluteUri").Output.Single().ToString();
         var megabytes = size / 1048576.0;
         var module = new List<double>();

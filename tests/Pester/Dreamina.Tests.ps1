@@ -136,3 +136,38 @@ Describe 'The module as PowerShell users know it' {
         Test-DreaminaImage "$samples/too-wide.png" -Quiet | Should -BeFalse
     }
 }
+
+Describe 'The example scripts' {
+    BeforeAll {
+        $examples = Join-Path $root 'examples'
+    }
+
+    It 'makes one clip' {
+        $file = & "$examples/New-DreaminaClip.ps1" -Prompt 'slow dolly-in' -ImageUri $image -Directory (Join-Path $work 'example-one')
+        $file | Should -BeOfType System.IO.FileInfo
+    }
+
+    It 'runs a CSV batch and reports the bad row' {
+        $csv = Join-Path $work 'example.csv'
+        @([pscustomobject]@{ Prompt = 'good'; ImageUri = $image }, [pscustomobject]@{ Prompt = 'wide'; ImageUri = "$samples/too-wide.png" }) | Export-Csv $csv -NoTypeInformation
+        $files = & "$examples/Invoke-DreaminaCsvBatch.ps1" -CsvPath $csv -Directory (Join-Path $work 'example-batch') -ErrorVariable problems -ErrorAction SilentlyContinue
+        @($files).Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'DreaminaImageRatioInvalid,*'
+    }
+
+    It 'writes a log in a nightly run and exits 1 on a problem' {
+        $csv = Join-Path $work 'nightly.csv'
+        @([pscustomobject]@{ Prompt = 'night'; ImageUri = $image }, [pscustomobject]@{ Prompt = 'small'; ImageUri = "$samples/too-small.png" }) | Export-Csv $csv -NoTypeInformation
+        $log = Join-Path $work 'nightly.log'
+        # Its own journal: the long jobs earlier tests left running are not this run's business.
+        Connect-Dreamina -JournalPath (Join-Path $work 'nightly.jsonl') | Out-Null
+        try {
+            & "$examples/Invoke-NightlyDreaminaRun.ps1" -CsvPath $csv -Directory (Join-Path $work 'nightly') -LogPath $log -TimeoutMinutes 5
+        }
+        finally {
+            Connect-Dreamina -JournalPath (Join-Path $work 'jobs.jsonl') | Out-Null
+        }
+        $LASTEXITCODE | Should -Be 1
+        Get-Content $log -Raw | Should -Match 'ERROR DreaminaImageTooSmall'
+    }
+}

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using Dreamina.Hosting;
 using Dreamina.Input;
@@ -11,6 +12,7 @@ namespace Dreamina.Commands
     [OutputType(typeof(DreaminaJob))]
     public sealed class StartDreaminaVideoCommand : DreaminaCmdlet
     {
+        private readonly Dictionary<Uri, DreaminaImageReport> _checkedImages = new Dictionary<Uri, DreaminaImageReport>();
         private PipelineWait? _wait;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "What should move and how, in at most 800 characters.")]
@@ -47,7 +49,12 @@ namespace Dreamina.Commands
                 request = VideoRequest.Create(Prompt, ImageUri, Seed, Frames, Duration);
                 if (!SkipImageCheck)
                 {
-                    var report = Await(new ImageInspector(Session.ContentHttp).InspectUriAsync(request.ImageUri, Cancellation));
+                    // A batch often reuses an image: check each one once per call.
+                    if (!_checkedImages.TryGetValue(request.ImageUri, out var report))
+                    {
+                        report = Await(new ImageInspector(Session.ContentHttp).InspectUriAsync(request.ImageUri, Cancellation));
+                        _checkedImages[request.ImageUri] = report;
+                    }
                     if (!report.IsValid) throw ImageInspector.Rejection(report);
                 }
             }

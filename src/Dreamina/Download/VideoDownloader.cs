@@ -38,7 +38,8 @@ namespace Dreamina.Download
             var partial = Path.Combine(directory, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".part");
             try
             {
-                using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true))
+                // A synchronous handle: on Unix "async" file writes are queued to the thread pool, which also carries the network side.
+                using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: false))
                 {
                     await FillAsync(file, source, progress, cancel).ConfigureAwait(false);
                 }

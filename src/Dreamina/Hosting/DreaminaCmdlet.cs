@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -23,6 +24,7 @@ namespace Dreamina.Hosting
         private DreaminaSession? _session;
         private RunComfyClient? _client;
         private JobJournal? _journal;
+        private Dictionary<string, DreaminaJob>? _journaled;
 
         internal CancellationToken Cancellation => _cancellation.Token;
 
@@ -39,7 +41,17 @@ namespace Dreamina.Hosting
         protected override void StopProcessing() => _cancellation.Cancel();
 
         /// <summary>Queues work for the pipeline thread; callable from any thread.</summary>
-        internal void Post(Action work) => _inbox.Add(work);
+        internal void Post(Action work)
+        {
+            try
+            {
+                _inbox.Add(work);
+            }
+            catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+            {
+                // The cmdlet has finished: late news from a cancelled background task has nowhere to go.
+            }
+        }
 
         /// <summary>Runs posted work on the pipeline thread until <paramref name="done"/> holds or the deadline passes (false).</summary>
         internal bool PumpUntil(Func<bool> done, DateTime? deadlineUtc)
@@ -98,7 +110,23 @@ namespace Dreamina.Hosting
             foreach (var id in requestIds ?? Array.Empty<string>())
             {
                 if (string.IsNullOrWhiteSpace(id)) continue;
-                yield return Journal.Find(id.Trim()) ?? new DreaminaJob(id.Trim()) { ServiceUri = Session.EffectiveBaseUri };
+                yield return Journaled.TryGetValue(id.Trim(), out var known) ? known : new DreaminaJob(id.Trim()) { ServiceUri = Session.EffectiveBaseUri };
+            }
+        }
+
+        // The journal read once per call, so a thousand piped ids do not read it a thousand times.
+        private Dictionary<string, DreaminaJob> Journaled => _journaled ??= ReadJournalOrWarn().ToDictionary(j => j.RequestId);
+
+        private List<DreaminaJob> ReadJournalOrWarn()
+        {
+            try
+            {
+                return Journal.Read(WriteWarning);
+            }
+            catch (DreaminaException e)
+            {
+                WriteWarning(e.Message);
+                return new List<DreaminaJob>();
             }
         }
 
@@ -127,6 +155,7 @@ namespace Dreamina.Hosting
 
         public void Dispose()
         {
+            _inbox.CompleteAdding();
             _cancellation.Dispose();
             _inbox.Dispose();
         }

@@ -52,8 +52,6 @@ namespace Dreamina.Journal
             using (Lock()) return ReadLocked(warn);
         }
 
-        public DreaminaJob? Find(string requestId) => Read(_ => { }).FirstOrDefault(j => j.RequestId == requestId);
-
         private void Append(IEnumerable<string> lines)
         {
             using (Lock()) AppendLocked(lines);
