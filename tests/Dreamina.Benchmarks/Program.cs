@@ -1,19 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
-using System.IO;
 using System.Linq;
-using System.Management.Automation;
-using System.Management.Automation.Runspaces;
-using System.Net.Http;
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
-using System.Threading;
-using System.Threading.Tasks;
 using Dreamina.Benchmarks;
-using Dreamina.Emulator;
-using Dreamina.Tests.Infrastructure;
 
 // dotnet run --project tests/Dreamina.Benchmarks -c Release
 // Drives the staged module through the real PowerShell engine against the in-process emulator, and prints

@@ -70,6 +70,32 @@ public sealed class JobLifecycleTests
         Assert.Equal(JobStatus.Completed, first.Status);
     }
 
+    [Fact]
+    public async Task Each_job_reaches_the_next_command_as_soon_as_it_finishes_not_when_all_have()
+    {
+        await using var emulator = await Emulator(o => { o.TimeScale = 1; o.Concurrency = 4; o.QueueDelay = TimeSpan.Zero; });
+        using var host = new PowerShellHost(emulator);
+        var run = host.Run("""
+            'quick #run=0.2', 'slow #run=3' | ForEach-Object { Start-DreaminaVideo $_ $img } |
+                Wait-DreaminaJob -PollInterval 0.05 |
+                ForEach-Object { [pscustomobject]@{ Prompt = $_.Prompt; Arrived = [datetime]::UtcNow } }
+            """, Image(emulator)).ThrowOnError();
+        var arrivals = run.Output.Select(o => ((string)o.Properties["Prompt"].Value, (DateTime)o.Properties["Arrived"].Value)).ToList();
+        Assert.Equal(new[] { "quick #run=0.2", "slow #run=3" }, arrivals.Select(a => a.Item1));
+        Assert.True(arrivals[1].Item2 - arrivals[0].Item2 > TimeSpan.FromSeconds(1.5), "the quick job waited for the slow one");
+    }
+
+    [Fact]
+    public async Task Plain_http_api_addresses_are_refused_except_on_this_machine()
+    {
+        await using var emulator = await Emulator(_ => { });
+        using var host = new PowerShellHost(emulator);
+        var run = host.Run("Connect-Dreamina -BaseUri http://model-api.example.net");
+        Assert.Equal(ErrorIds.InsecureBaseUri, run.Errors.Single().FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Contains("unencrypted", run.Errors.Single().Exception.Message);
+        Assert.Equal(emulator.BaseUri, host.Run("(Connect-Dreamina).BaseUri").ThrowOnError().Objects<Uri>().Single());
+    }
+
     [Theory]
     [InlineData("completed")]
     [InlineData("failed")]
