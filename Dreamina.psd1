@@ -28,8 +28,8 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('RunComfy', 'Dreamina', 'ByteDance', 'AI', 'Video', 'ImageToVideo', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
-            ProjectUri   = 'https://github.com/dreamina-ps/Dreamina'
-            LicenseUri   = 'https://github.com/dreamina-ps/Dreamina/blob/main/LICENSE'
+            # ProjectUri: add the repository's public address once it has one.
+            LicenseUri   = 'https://opensource.org/license/mit'
             ReleaseNotes = 'First release: submit, status, wait, cancel and download Dreamina 3.0 Pro image-to-video jobs; job journal; local emulator.'
         }
     }
