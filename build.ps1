@@ -24,7 +24,8 @@ $solution = Join-Path $PSScriptRoot 'Dreamina.Module.sln'
 
 function Invoke-Dotnet {
     param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
-    & dotnet @Arguments
+    # To the console, not the pipeline: callers return their own objects.
+    & dotnet @Arguments | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments -join ' ') failed with exit code $LASTEXITCODE." }
 }
 
@@ -38,7 +39,8 @@ function Build-Module {
 function Start-Emulator {
     param([string] $ApiUrl, [string] $StorageUrl)
     $dll = Join-Path $PSScriptRoot "src/Dreamina.Emulator/bin/$Configuration/net10.0/Dreamina.Emulator.dll"
-    $process = Start-Process dotnet -ArgumentList $dll, '--urls', $ApiUrl, '--storage-urls', $StorageUrl, '--time-scale', '0.05' -PassThru -NoNewWindow -RedirectStandardOutput (New-TemporaryFile)
+    $arguments = "`"$dll`" --urls $ApiUrl --storage-urls $StorageUrl --time-scale 0.05"
+    $process = Start-Process dotnet -ArgumentList $arguments -PassThru -NoNewWindow -RedirectStandardOutput (New-TemporaryFile).FullName
     $deadline = (Get-Date).AddSeconds(30)
     while ($true) {
         try {
@@ -68,10 +70,9 @@ switch ($Task) {
         }
         Import-Module $pester
         $config = New-PesterConfiguration
-        $config.Run.Path = Join-Path $PSScriptRoot 'tests/Pester'
         $config.Run.Throw = $true
         $config.Output.Verbosity = 'Detailed'
-        $config.Run.Container = New-PesterContainer -Path (Join-Path $PSScriptRoot 'tests/Pester') -Data @{ Manifest = $manifest.FullName; Configuration = $Configuration }
+        $config.Run.Container = New-PesterContainer -Path (Join-Path $PSScriptRoot 'tests/Pester/Dreamina.Tests.ps1') -Data @{ Manifest = $manifest.FullName; Configuration = $Configuration }
         Invoke-Pester -Configuration $config
     }
     'Demo' {

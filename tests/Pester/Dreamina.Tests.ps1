@@ -11,7 +11,7 @@ BeforeAll {
     $api = 'http://127.0.0.1:5180'
     $storage = 'http://127.0.0.1:5181'
     $emulatorDll = Join-Path $root "src/Dreamina.Emulator/bin/$Configuration/net10.0/Dreamina.Emulator.dll"
-    $script:emulator = Start-Process dotnet -ArgumentList $emulatorDll, '--urls', $api, '--storage-urls', $storage, '--time-scale', '0.01' -PassThru -NoNewWindow -RedirectStandardOutput (New-TemporaryFile)
+    $script:emulator = Start-Process dotnet -ArgumentList "`"$emulatorDll`" --urls $api --storage-urls $storage --time-scale 0.01" -PassThru -NoNewWindow -RedirectStandardOutput (New-TemporaryFile).FullName
     $deadline = (Get-Date).AddSeconds(30)
     do {
         Start-Sleep -Milliseconds 200
