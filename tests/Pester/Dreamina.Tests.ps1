@@ -72,8 +72,8 @@ Describe 'The pipeline' {
     }
 
     It 'cancels a queued job and refuses to cancel a running one' {
-        $running = 1..2 | ForEach-Object { Start-DreaminaVideo -Prompt "long $_ #run=6000" -ImageUri $image }
-        $queued = Start-DreaminaVideo -Prompt 'queued #run=6000' -ImageUri $image
+        $running = 1..2 | ForEach-Object { Start-DreaminaVideo -Prompt "long $_ #run=300" -ImageUri $image }
+        $queued = Start-DreaminaVideo -Prompt 'queued #run=300' -ImageUri $image
         Start-Sleep -Milliseconds 300
         ($queued | Stop-DreaminaJob -PassThru -Confirm:$false).Status | Should -Be 'Cancelled'
         $running[0] | Stop-DreaminaJob -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
@@ -81,7 +81,7 @@ Describe 'The pipeline' {
     }
 
     It 'stops waiting at -Timeout without emitting unfinished jobs' {
-        Start-DreaminaVideo -Prompt 'slow #run=6000' -ImageUri $image | Wait-DreaminaJob -Timeout 1 | Should -BeNullOrEmpty
+        Start-DreaminaVideo -Prompt 'slow #run=300' -ImageUri $image | Wait-DreaminaJob -Timeout 1 | Should -BeNullOrEmpty
     }
 }
 
