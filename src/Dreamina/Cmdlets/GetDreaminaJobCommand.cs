@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using Dreamina.Hosting;
@@ -10,6 +11,9 @@ namespace Dreamina.Commands
     [OutputType(typeof(DreaminaJob))]
     public sealed class GetDreaminaJobCommand : DreaminaCmdlet
     {
+        // Read once per call, however many ids are piped in.
+        private List<DreaminaJob>? _journaled;
+
         /// <summary>Request ids to list; wildcards allowed.</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("request_id", "Id")]
@@ -37,7 +41,7 @@ namespace Dreamina.Commands
         protected override void ProcessRecord()
         {
             var patterns = RequestId?.Select(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase)).ToArray();
-            var jobs = Journal.Read(WriteWarning)
+            var jobs = (_journaled ??= Journal.Read(WriteWarning))
                 .Where(j => patterns is null || patterns.Any(p => p.IsMatch(j.RequestId)))
                 .Where(j => Status is null || Status.Contains(j.Status))
                 .Where(j => After is null || j.SubmittedAt >= new DateTimeOffset(After.Value.ToUniversalTime()))

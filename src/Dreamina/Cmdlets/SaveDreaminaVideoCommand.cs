@@ -18,6 +18,8 @@ namespace Dreamina.Commands
     {
         private const int ProgressId = 0x0D7F;
         private static readonly TimeSpan ProgressEvery = TimeSpan.FromMilliseconds(250);
+        /// <summary>Trust a video link for less than RunComfy keeps it (about an hour).</summary>
+        private static readonly TimeSpan LinkLifetime = TimeSpan.FromMinutes(45);
         private readonly List<Task> _downloads = new List<Task>();
         private readonly Dictionary<Task, (long Have, long? Total)> _sizes = new Dictionary<Task, (long, long?)>();
         private SemaphoreSlim? _throttle;
@@ -87,16 +89,18 @@ namespace Dreamina.Commands
             catch (PipelineStoppedException)
             {
                 // Let cancelled downloads delete their partial files before the pipeline ends.
-                Task.WaitAll(_downloads.Select(t => t.ContinueWith(_ => { })).ToArray(), TimeSpan.FromSeconds(2));
+                Task.WaitAll(_downloads.ToArray(), TimeSpan.FromSeconds(2));
                 throw;
             }
             WriteProgress(new ProgressRecord(ProgressId, "Saving Dreamina videos", "Done") { RecordType = ProgressRecordType.Completed });
         }
 
-        // A job piped straight from Start-DreaminaVideo, or known only by id, is asked for its result first.
+        // A job piped straight from Start-DreaminaVideo, known only by id, or whose link may have expired
+        // (RunComfy's links last about an hour) is asked for its result first.
         private void EnsureVideo(DreaminaJob job)
         {
-            if (job.VideoUris.Count == 0 && job.Status is not (JobStatus.Failed or JobStatus.Cancelled))
+            var linkMayHaveExpired = (job.CheckedAt ?? job.FinishedAt) is { } seen && DateTimeOffset.UtcNow - seen > LinkLifetime;
+            if ((job.VideoUris.Count == 0 || linkMayHaveExpired) && job.Status is not (JobStatus.Failed or JobStatus.Cancelled))
             {
                 job.Apply(Await(JobStatusReader.ReadAsync(Client, job.RequestId, Cancellation)));
             }

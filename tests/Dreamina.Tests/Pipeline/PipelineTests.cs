@@ -94,6 +94,22 @@ public sealed class PipelineTests(EmulatorFixture fixture) : IClassFixture<Emula
     }
 
     [Fact]
+    public void A_job_from_an_earlier_session_gets_a_fresh_link_before_its_video_is_saved()
+    {
+        using var host = new PowerShellHost(Emulator);
+        var job = host.Run($"Start-DreaminaVideo -Prompt 'p' -ImageUri '{Street}' | Wait-DreaminaJob -PollInterval 0.05").ThrowOnError().Objects<DreaminaJob>().Single();
+        // Two hours on, the link it was given no longer works.
+        job.CheckedAt = DateTimeOffset.UtcNow.AddHours(-2);
+        job.VideoUris = new[] { new Uri(Emulator.StorageUri, "videos/expired-link.mp4") };
+        var results = Emulator.Stats.Requests(job.RequestId, EmulatorEndpoint.Result);
+
+        var file = host.Run("$job | Save-DreaminaVideo", new Dictionary<string, object?> { ["job"] = job }).ThrowOnError().Objects<FileInfo>().Single();
+
+        Assert.Equal(Emulator.ExpectedVideoBytes(), File.ReadAllBytes(file.FullName));
+        Assert.Equal(results + 1, Emulator.Stats.Requests(job.RequestId, EmulatorEndpoint.Result));
+    }
+
+    [Fact]
     public void Save_refuses_to_overwrite_without_Force()
     {
         using var host = new PowerShellHost(Emulator);
