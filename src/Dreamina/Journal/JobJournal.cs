@@ -21,7 +21,7 @@ namespace Dreamina.Journal
         private static readonly TimeSpan LockPatience = TimeSpan.FromSeconds(10);
         private static readonly byte[] NewLine = { (byte)'\n' };
         /// <summary>Rewrite the file when it holds this many more lines than live jobs.</summary>
-        private const int CompactionSlack = 1000;
+        internal const int CompactionSlack = 1000;
 
         public JobJournal(string path) => Path = path;
 
@@ -39,9 +39,7 @@ namespace Dreamina.Journal
             using (Lock())
             {
                 AppendLocked(requestIds.Select(JournalEntry.Tombstone));
-                var lines = CountLines();
-                var live = ReadLocked(_ => { }).Count;
-                if (lines - live > CompactionSlack) Compact();
+                ReadAndCompactLocked(_ => { });
             }
         }
 
@@ -49,7 +47,16 @@ namespace Dreamina.Journal
         public List<DreaminaJob> Read(Action<string> warn)
         {
             if (!File.Exists(Path)) return new List<DreaminaJob>();
-            using (Lock()) return ReadLocked(warn);
+            using (Lock()) return ReadAndCompactLocked(warn);
+        }
+
+        // Every change appends a line, so the file is rewritten with only the live jobs once it has gathered
+        // enough superseded lines; reading is when the counts are at hand.
+        private List<DreaminaJob> ReadAndCompactLocked(Action<string> warn)
+        {
+            var live = ReadLocked(warn, out var lines);
+            if (lines - live.Count > CompactionSlack) Compact(live);
+            return live;
         }
 
         private void Append(IEnumerable<string> lines)
@@ -74,10 +81,10 @@ namespace Dreamina.Journal
             file.Flush(flushToDisk: true);
         }
 
-        private List<DreaminaJob> ReadLocked(Action<string> warn)
+        private List<DreaminaJob> ReadLocked(Action<string> warn, out int lineNumber)
         {
             var jobs = new Dictionary<string, DreaminaJob>();
-            var lineNumber = 0;
+            lineNumber = 0;
             using var reader = new StreamReader(new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite), Encoding.UTF8);
             string? line;
             while ((line = reader.ReadLine()) is not null)
@@ -100,17 +107,8 @@ namespace Dreamina.Journal
             return jobs.Values.OrderBy(j => j.SubmittedAt ?? DateTimeOffset.MinValue).ToList();
         }
 
-        private int CountLines()
+        private void Compact(List<DreaminaJob> live)
         {
-            using var reader = new StreamReader(new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
-            var count = 0;
-            while (reader.ReadLine() is not null) count++;
-            return count;
-        }
-
-        private void Compact()
-        {
-            var live = ReadLocked(_ => { });
             var temporary = Path + ".compact";
             File.WriteAllText(temporary, string.Concat(live.Select(j => JournalEntry.Serialize(j) + "\n")));
             RestrictToOwner(temporary, 0x180);

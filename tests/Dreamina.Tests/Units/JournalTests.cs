@@ -74,6 +74,24 @@ public sealed class JournalTests : IDisposable
     }
 
     [Fact]
+    public void Superseded_lines_are_compacted_away_without_losing_a_job()
+    {
+        var path = PathIn("jobs.jsonl");
+        var journal = new JobJournal(path);
+        journal.Record(Job("keep"));
+        for (var i = 0; i <= JobJournal.CompactionSlack; i++) journal.Record(Job("busy", i % 2 == 0 ? JobStatus.Queued : JobStatus.Running));
+        var done = Job("busy", JobStatus.Completed);
+        journal.Record(done);
+
+        var jobs = journal.Read(_ => { });
+
+        Assert.Equal(new[] { ("keep", JobStatus.Queued), ("busy", JobStatus.Completed) }, jobs.Select(j => (j.RequestId, j.Status)));
+        Assert.Equal(2, File.ReadAllLines(path).Length);
+        Assert.Equal(jobs.Select(j => j.RequestId), journal.Read(_ => { }).Select(j => j.RequestId));
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
     public void Only_its_owner_can_read_it_on_unix()
     {
         if (OperatingSystem.IsWindows()) return;
