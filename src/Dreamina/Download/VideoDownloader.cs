@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.IO;
 using System.Management.Automation;
 using System.Net.Http;
@@ -15,7 +16,7 @@ namespace Dreamina.Download
     /// </summary>
     internal sealed class VideoDownloader
     {
-        private const int BufferSize = 1 << 20;
+        private const int BufferSize = 128 * 1024;
         private static readonly Random Jitter = new Random();
         private readonly HttpClient _content;
         private readonly DownloadPolicy _policy;
@@ -38,8 +39,8 @@ namespace Dreamina.Download
             var partial = Path.Combine(directory, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".part");
             try
             {
-                // A synchronous handle: on Unix "async" file writes are queued to the thread pool, which also carries the network side.
-                using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: false))
+                // Unbuffered and synchronous: CopyAsync hands each chunk straight to the kernel (see there).
+                using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: false))
                 {
                     await FillAsync(file, source, progress, cancel).ConfigureAwait(false);
                 }
@@ -94,7 +95,6 @@ namespace Dreamina.Download
                     {
                         await CopyAsync(body, file, total, progress, cancel).ConfigureAwait(false);
                     }
-                    await file.FlushAsync(cancel).ConfigureAwait(false);
                     if (total is null || file.Length == total) return;
                     throw new IOException($"The connection closed after {file.Length:N0} of {total:N0} bytes.");
                 }
@@ -113,16 +113,31 @@ namespace Dreamina.Download
             }
         }
 
+        /// <summary>
+        /// Writes each chunk synchronously on the thread that received it. The HTTP stream's CopyToAsync hops to
+        /// another thread for every write, which made 512 MB downloads 2-3x slower than curl on Linux (issue 5).
+        /// </summary>
         private async Task CopyAsync(Stream body, FileStream file, long? total, Action<long, long?> progress, CancellationToken cancel)
         {
-            var counted = new CountingStream(file, position =>
+            var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+            try
             {
-                if (position > _policy.MaxBytes) throw TooLarge(position);
-                if (position > total)
-                    throw new DreaminaException(ErrorIds.DownloadIncomplete, ErrorCategory.ProtocolError, $"The storage host sent more than the {total:N0} bytes it announced; nothing was saved.");
-                progress(position, total);
-            });
-            await body.CopyToAsync(counted, BufferSize, cancel).ConfigureAwait(false);
+                var position = file.Position;
+                int read;
+                while ((read = await body.ReadAsync(buffer, 0, BufferSize, cancel).ConfigureAwait(false)) > 0)
+                {
+                    position += read;
+                    if (position > _policy.MaxBytes) throw TooLarge(position);
+                    if (position > total)
+                        throw new DreaminaException(ErrorIds.DownloadIncomplete, ErrorCategory.ProtocolError, $"The storage host sent more than the {total:N0} bytes it announced; nothing was saved.");
+                    file.Write(buffer, 0, read);
+                    progress(position, total);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
 
         private static bool IsTransient(Exception e) => e is HttpRequestException or IOException || (e is DreaminaException d && d.IsTransient);

@@ -70,6 +70,23 @@ public sealed class DownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_body_without_a_length_is_cut_off_at_the_limit_and_nothing_is_left()
+    {
+        await using var server = await ScriptedServer.StartAsync();
+        server.Handler = async http =>
+        {
+            var chunk = new byte[64 * 1024];
+            for (var i = 0; i < 32; i++) await http.Response.Body.WriteAsync(chunk, http.RequestAborted); // 2 MB, chunked
+        };
+        var reported = new List<long>();
+        var error = await Assert.ThrowsAsync<DreaminaException>(() => Downloader(maxBytes: 1_000_000).DownloadAsync(new Uri(server.BaseUri, "v.mp4"), Path.Combine(_folder, "v.mp4"), false, (have, _) => reported.Add(have), CancellationToken.None));
+        Assert.Equal(ErrorIds.DownloadTooLarge, error.ErrorId);
+        Assert.NotEmpty(reported);
+        Assert.True(reported.Max() <= 1_000_000, $"progress reached {reported.Max():N0} bytes");
+        Assert.Empty(Directory.GetFiles(_folder));
+    }
+
+    [Fact]
     public async Task A_redirect_to_a_host_outside_the_policy_is_not_followed()
     {
         await using var server = await ScriptedServer.StartAsync();
