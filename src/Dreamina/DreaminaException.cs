@@ -47,6 +47,7 @@ namespace Dreamina
         public const string DownloadHostRefused = "DreaminaDownloadHostRefused";
         public const string DownloadTooLarge = "DreaminaDownloadTooLarge";
         public const string DownloadIncomplete = "DreaminaDownloadIncomplete";
+        public const string DownloadWriteFailed = "DreaminaDownloadWriteFailed";
         public const string JournalUnavailable = "DreaminaJournalUnavailable";
     }
 

@@ -21,12 +21,16 @@ namespace Dreamina.Download
         private readonly HttpClient _content;
         private readonly DownloadPolicy _policy;
         private readonly IActivityLog _log;
+        private readonly Func<string, Stream> _createPartial;
 
-        public VideoDownloader(HttpClient content, DownloadPolicy policy, IActivityLog log)
+        /// <param name="createPartial">Opens the temporary file; tests pass one that fails as a full disk would.</param>
+        public VideoDownloader(HttpClient content, DownloadPolicy policy, IActivityLog log, Func<string, Stream>? createPartial = null)
         {
             _content = content;
             _policy = policy;
             _log = log;
+            // Unbuffered and synchronous: CopyAsync hands each chunk straight to the kernel (see there).
+            _createPartial = createPartial ?? (path => new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: false));
         }
 
         /// <param name="progress">Called with bytes so far and the total when known; from a background thread.</param>
@@ -39,8 +43,7 @@ namespace Dreamina.Download
             var partial = Path.Combine(directory, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".part");
             try
             {
-                // Unbuffered and synchronous: CopyAsync hands each chunk straight to the kernel (see there).
-                using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: false))
+                using (var file = _createPartial(partial))
                 {
                     await FillAsync(file, source, progress, cancel).ConfigureAwait(false);
                 }
@@ -61,7 +64,7 @@ namespace Dreamina.Download
             }
         }
 
-        private async Task FillAsync(FileStream file, Uri source, Action<long, long?> progress, CancellationToken cancel)
+        private async Task FillAsync(Stream file, Uri source, Action<long, long?> progress, CancellationToken cancel)
         {
             long? total = null;
             EntityTagHeaderValue? etag = null;
@@ -114,10 +117,11 @@ namespace Dreamina.Download
         }
 
         /// <summary>
-        /// Writes each chunk synchronously on the thread that received it. The HTTP stream's CopyToAsync hops to
-        /// another thread for every write, which made 512 MB downloads 2-3x slower than curl on Linux (issue 5).
+        /// Writes each chunk synchronously on the thread that received it. The HTTP stream's CopyToAsync queues
+        /// every file write to the thread pool, which made half the 512 MB benchmark rounds 2-3x slower than curl
+        /// on Linux (issue 5). A failed write (a full disk) ends the download: retrying would only fail again.
         /// </summary>
-        private async Task CopyAsync(Stream body, FileStream file, long? total, Action<long, long?> progress, CancellationToken cancel)
+        private async Task CopyAsync(Stream body, Stream file, long? total, Action<long, long?> progress, CancellationToken cancel)
         {
             var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             try
@@ -130,7 +134,15 @@ namespace Dreamina.Download
                     if (position > _policy.MaxBytes) throw TooLarge(position);
                     if (position > total)
                         throw new DreaminaException(ErrorIds.DownloadIncomplete, ErrorCategory.ProtocolError, $"The storage host sent more than the {total:N0} bytes it announced; nothing was saved.");
-                    file.Write(buffer, 0, read);
+                    try
+                    {
+                        file.Write(buffer, 0, read);
+                    }
+                    catch (IOException e)
+                    {
+                        throw new DreaminaException(ErrorIds.DownloadWriteFailed, ErrorCategory.WriteError,
+                            $"Writing the video to disk failed ({e.Message}); nothing was saved. Free some space or choose another -Directory, then save again.", e);
+                    }
                     progress(position, total);
                 }
             }

@@ -87,6 +87,47 @@ public sealed class DownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_full_disk_ends_the_download_at_once_without_asking_the_server_again()
+    {
+        var (emulator, video) = await FinishedVideo(o => o.VideoSizeBytes = 2_000_000);
+        await using var _ = emulator;
+        emulator.Stats.Reset();
+        var downloader = new VideoDownloader(_http, new DownloadPolicy(null, DownloadPolicy.DefaultMaxBytes, new RetryPolicy { MaxRetries = 5, BaseDelay = TimeSpan.FromMilliseconds(5) }), new ListLog(_log),
+            path => new DiskFullAfter(new FileStream(path, FileMode.CreateNew), 500_000));
+        var error = await Assert.ThrowsAsync<DreaminaException>(() => downloader.DownloadAsync(video, Path.Combine(_folder, "v.mp4"), false, (_, _) => { }, CancellationToken.None));
+        Assert.Equal(ErrorIds.DownloadWriteFailed, error.ErrorId);
+        Assert.Contains("No space left on device", error.Message);
+        Assert.Equal(1, emulator.Stats.Requests(EmulatorEndpoint.Download));
+        Assert.Empty(Directory.GetFiles(_folder));
+    }
+
+    /// <summary>A file that refuses writes past a size, with the error a full disk gives.</summary>
+    private sealed class DiskFullAfter(FileStream inner, long capacity) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => true;
+        public override bool CanWrite => true;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => inner.Position = value; }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+        public override void SetLength(long value) => inner.SetLength(value);
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (inner.Position + count > capacity) throw new IOException($"No space left on device : '{inner.Name}'");
+            inner.Write(buffer, offset, count);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+
+    [Fact]
     public async Task A_redirect_to_a_host_outside_the_policy_is_not_followed()
     {
         await using var server = await ScriptedServer.StartAsync();
