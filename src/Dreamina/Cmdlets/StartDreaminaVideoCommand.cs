@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Management.Automation;
+using System.Threading.Tasks;
 using Dreamina.Hosting;
 using Dreamina.Input;
 using Dreamina.Waiting;
@@ -12,6 +14,8 @@ namespace Dreamina.Commands
     [OutputType(typeof(DreaminaJob))]
     public sealed class StartDreaminaVideoCommand : DreaminaCmdlet
     {
+        // How long Ctrl+C waits for the answer to a submission already sent, so that its job reaches the journal.
+        private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
         private readonly Dictionary<Uri, DreaminaImageReport> _checkedImages = new Dictionary<Uri, DreaminaImageReport>();
         private PipelineWait? _wait;
 
@@ -66,30 +70,24 @@ namespace Dreamina.Commands
 
             if (!ShouldProcess($"{request} with body {request.ToJson()}", "Submit a paid Dreamina video job")) return;
 
-            string requestId;
+            var submission = Client.SubmitAsync(request, Cancellation);
+            DreaminaJob job;
             try
             {
-                requestId = Await(Client.SubmitAsync(request, Cancellation));
+                job = NewJob(Await(submission), request, Session.EffectiveBaseUri);
             }
             catch (DreaminaException e)
             {
                 Fail(e, request);
                 return;
             }
-
-            var job = new DreaminaJob(requestId)
+            catch (PipelineStoppedException)
             {
-                Status = JobStatus.Queued,
-                ServiceStatus = "in_queue",
-                Prompt = request.Prompt,
-                ImageUri = request.ImageUri,
-                Seed = request.Seed,
-                Frames = request.Frames,
-                SubmittedAt = DateTimeOffset.UtcNow,
-                ServiceUri = Session.EffectiveBaseUri,
-            };
+                JournalWhenAccepted(submission, request);
+                throw;
+            }
             Remember(job);
-            WriteVerbose($"Submitted job {requestId}: {request}.");
+            WriteVerbose($"Submitted job {job.RequestId}: {request}.");
             if (Wait)
             {
                 (_wait ??= new PipelineWait(this, new WaitSettings())).Add(job);
@@ -99,6 +97,41 @@ namespace Dreamina.Commands
             {
                 WriteObject(job);
             }
+        }
+
+        private static DreaminaJob NewJob(string requestId, VideoRequest request, Uri serviceUri) => new DreaminaJob(requestId)
+        {
+            Status = JobStatus.Queued,
+            ServiceStatus = "in_queue",
+            Prompt = request.Prompt,
+            ImageUri = request.ImageUri,
+            Seed = request.Seed,
+            Frames = request.Frames,
+            SubmittedAt = DateTimeOffset.UtcNow,
+            ServiceUri = serviceUri,
+        };
+
+        /// <summary>
+        /// Ctrl+C while a submission was on its way: RunComfy may still accept it, so the job is journaled when
+        /// its answer comes, waited for here briefly and after that in the background.
+        /// </summary>
+        private void JournalWhenAccepted(Task<string> submission, VideoRequest request)
+        {
+            var journal = Journal;
+            var serviceUri = Session.EffectiveBaseUri;
+            var journaled = submission.ContinueWith(answered =>
+            {
+                if (answered.Status != TaskStatus.RanToCompletion) return;
+                try
+                {
+                    journal.Record(NewJob(answered.Result, request, serviceUri));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or DreaminaException)
+                {
+                    // The pipeline has stopped, so there is no one left to warn.
+                }
+            }, TaskScheduler.Default);
+            journaled.Wait(StopGrace);
         }
 
         protected override void EndProcessing()

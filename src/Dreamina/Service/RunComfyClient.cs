@@ -41,6 +41,10 @@ namespace Dreamina.Service
             _log = log;
         }
 
+        /// <param name="cancel">
+        /// Stops retries and any attempt not yet sent. An attempt already sent is not abandoned: RunComfy may have
+        /// accepted, and will bill, the job, so its answer is awaited until the request timeout.
+        /// </param>
         public async Task<string> SubmitAsync(VideoRequest request, CancellationToken cancel)
         {
             using var answer = await SendAsync(HttpMethod.Post, ModelPath, request.ToJson(), null, cancel).ConfigureAwait(false);
@@ -104,9 +108,10 @@ namespace Dreamina.Service
             for (var attempt = 0; ; attempt++)
             {
                 DreaminaException failure;
+                cancel.ThrowIfCancellationRequested();
                 try
                 {
-                    return await SendOnceAsync(method, uri, json, requestId, cancel).ConfigureAwait(false);
+                    return await SendOnceAsync(method, uri, json, requestId, isSubmit ? CancellationToken.None : cancel).ConfigureAwait(false);
                 }
                 catch (DreaminaException e) when (e.IsTransient)
                 {

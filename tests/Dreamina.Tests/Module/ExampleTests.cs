@@ -134,7 +134,7 @@ public sealed class ExampleTests : IAsyncLifetime
         var shots = Directory.CreateDirectory(Path.Combine(_host.WorkDirectory, "shots")).FullName;
         File.WriteAllBytes(Path.Combine(shots, "good.png"), SampleImages.Png(800, 600));
         File.WriteAllBytes(Path.Combine(shots, "wide.png"), SampleImages.Png(1500, 400));
-        _host.Run($"Start-DreaminaVideo 'finished' '{Sample("street.jpg")}' | Wait-DreaminaJob -PollInterval 0.05 > $null; Start-DreaminaVideo 'running #run=600' '{Sample("street.jpg")}' > $null").ThrowOnError();
+        _host.Run($"Start-DreaminaVideo 'finished' '{Sample("street.jpg")}' | Wait-DreaminaJob -PollInterval 0.05 > $null; $running = Start-DreaminaVideo 'running #run=600' '{Sample("street.jpg")}'; while (($running | Get-DreaminaStatus).Status -ne 'Running') {{ }}").ThrowOnError();
 
         var pointed = code
             .Replace("https://example.com/", _emulator.StorageUri.AbsoluteUri + "samples/")

@@ -30,7 +30,8 @@ public sealed class RecoveryTests(ITestOutputHelper output)
         using (var shell = first.Create("'one', 'two' | ForEach-Object { Start-DreaminaVideo $_ $img } | Wait-DreaminaJob -PollInterval 0.1 | Save-DreaminaVideo -Directory ./clips", Image(emulator)))
         {
             var pipeline = shell.BeginInvoke();
-            while (emulator.Stats.Requests(EmulatorEndpoint.Status) == 0) await Task.Delay(10);
+            // Both submissions sent and the first job polled: whatever answer is still on its way must reach the journal.
+            while (emulator.Stats.Requests(EmulatorEndpoint.Submit) < 2 || emulator.Stats.Requests(EmulatorEndpoint.Status) == 0) await Task.Delay(10);
             var clock = Stopwatch.StartNew();
             shell.Stop();
             output.WriteLine($"Stop() returned after {clock.ElapsedMilliseconds} ms");
@@ -48,6 +49,38 @@ public sealed class RecoveryTests(ITestOutputHelper output)
         Assert.All(files, f => Assert.Equal(emulator.ExpectedVideoBytes(), File.ReadAllBytes(f.FullName)));
         Assert.Equal(2, emulator.Stats.Requests(EmulatorEndpoint.Submit));
         Assert.All(second.Run("Get-DreaminaJob").Objects<DreaminaJob>(), j => Assert.Equal(JobStatus.Completed, j.Status));
+    }
+
+    [Fact]
+    public async Task A_job_accepted_after_Ctrl_C_still_reaches_the_journal()
+    {
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var service = await ScriptedServer.StartAsync();
+        service.Handler = async http =>
+        {
+            received.TrySetResult();
+            await answer.Task; // RunComfy answers only after the user has given up waiting
+            await ScriptedServer.Answer(200, """{"request_id":"accepted-late","status":"in_queue"}""")(http);
+        };
+        using var host = new PowerShellHost(null);
+        host.Run($"Connect-Dreamina -BaseUri '{service.BaseUri}' -Token ([System.Net.NetworkCredential]::new('', 'late-token').SecurePassword) -JournalPath '{host.JournalPath}' > $null").ThrowOnError();
+        using (var shell = host.Create("Start-DreaminaVideo 'answered late' https://images.example/a.png -SkipImageCheck"))
+        {
+            var pipeline = shell.BeginInvoke();
+            await received.Task;
+            shell.Stop();
+            Assert.Throws<PipelineStoppedException>(() => shell.EndInvoke(pipeline));
+        }
+        Assert.Empty(host.Run("Get-DreaminaJob").Objects<DreaminaJob>());
+
+        answer.SetResult();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        List<DreaminaJob> journaled;
+        while ((journaled = host.Run("Get-DreaminaJob").Objects<DreaminaJob>().ToList()).Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        var job = Assert.Single(journaled);
+        Assert.Equal(("accepted-late", "answered late"), (job.RequestId, job.Prompt));
+        Assert.Equal(1, service.Requests);
     }
 
     [Fact]
