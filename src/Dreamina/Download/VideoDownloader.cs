@@ -29,8 +29,9 @@ namespace Dreamina.Download
             _content = content;
             _policy = policy;
             _log = log;
-            // Unbuffered and synchronous: CopyAsync hands each chunk straight to the kernel (see there).
-            _createPartial = createPartial ?? (path => new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: false));
+            // Unbuffered (a buffer of 1 byte: .NET Framework refuses 0) and synchronous: CopyAsync hands each chunk
+            // straight to the kernel (see there).
+            _createPartial = createPartial ?? (path => new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, useAsync: false));
         }
 
         /// <param name="progress">Called with bytes so far and the total when known; from a background thread.</param>
