@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Net;
 using System.Reflection;
 using Dreamina.Hosting;
 using Dreamina.Tests.Infrastructure;
@@ -8,12 +9,12 @@ using Xunit;
 
 namespace Dreamina.Tests.Units;
 
-public sealed class DependencyResolverTests
+public sealed class WindowsPowerShellSupportTests
 {
     private static readonly string Dependencies = Path.Combine(ModuleUnderTest.StagedDirectory, "dependencies");
 
     private static string? Choose(string name, string? version)
-        => DependencyResolver.Choose(new AssemblyName(version is null ? name : $"{name}, Version={version}"), Dependencies, p => AssemblyName.GetAssemblyName(p).Version);
+        => WindowsPowerShellSupport.Choose(new AssemblyName(version is null ? name : $"{name}, Version={version}"), Dependencies, p => AssemblyName.GetAssemblyName(p).Version);
 
     [Fact]
     public void Bundled_assemblies_answer_requests_for_their_version_or_older()
@@ -31,15 +32,24 @@ public sealed class DependencyResolverTests
         Assert.Null(Choose("System.Text.Json", "99.0.0.0"));
         Assert.Null(Choose("Newtonsoft.Json", "13.0.0.0"));
         Assert.Null(Choose("Dreamina", null));
-        Assert.Null(DependencyResolver.Choose(new AssemblyName { Name = "../System.Text.Json" }, Dependencies, _ => new Version(8, 0)));
+        Assert.Null(WindowsPowerShellSupport.Choose(new AssemblyName { Name = "../System.Text.Json" }, Dependencies, _ => new Version(8, 0)));
     }
 
     [Theory]
     [InlineData(".NET Framework 4.8.9032.0", true)]
     [InlineData(".NET 10.0.12", false)]
     [InlineData(".NET Core 3.1.32", false)]
-    public void Only_dotnet_framework_gets_the_resolver(string runtime, bool hooks)
-        => Assert.Equal(hooks, DependencyResolver.IsNetFramework(runtime));
+    public void Only_dotnet_framework_gets_the_support(string runtime, bool hooks)
+        => Assert.Equal(hooks, WindowsPowerShellSupport.IsNetFramework(runtime));
+
+    [Fact]
+    public void TLS_1_2_is_added_to_an_old_protocol_list_and_a_system_default_is_left_alone()
+    {
+        // What powershell.exe starts with on machines that were never told to prefer strong crypto.
+        Assert.Equal(SecurityProtocolType.Tls | SecurityProtocolType.Tls11 | SecurityProtocolType.Tls12, WindowsPowerShellSupport.WithTls12(SecurityProtocolType.Tls | SecurityProtocolType.Tls11));
+        Assert.Equal(SecurityProtocolType.Tls12 | SecurityProtocolType.Tls13, WindowsPowerShellSupport.WithTls12(SecurityProtocolType.Tls13));
+        Assert.Equal(SecurityProtocolType.SystemDefault, WindowsPowerShellSupport.WithTls12(SecurityProtocolType.SystemDefault));
+    }
 
     [Fact]
     public void PowerShell_7_never_loads_anything_from_the_dependencies_folder()

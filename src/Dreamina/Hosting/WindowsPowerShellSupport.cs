@@ -1,27 +1,37 @@
 using System;
 using System.IO;
 using System.Management.Automation;
+using System.Net;
 using System.Reflection;
 using System.Runtime.InteropServices;
 
 namespace Dreamina.Hosting
 {
     /// <summary>
-    /// Windows PowerShell 5.1 runs on .NET Framework, which has no System.Text.Json: the module carries it and its
-    /// helpers in dependencies/. On .NET Framework this loads them from there when asked, whatever version the
-    /// request names (as long as ours is at least as new), even if another module asked first. On PowerShell 7
-    /// the runtime's own copies serve, and this does nothing.
+    /// What Windows PowerShell 5.1, on .NET Framework, needs at import; on PowerShell 7 this does nothing.
+    /// .NET Framework has no System.Text.Json: the module carries it and its helpers in dependencies/ and loads them
+    /// from there when asked, whatever version the request names (as long as ours is at least as new), even if
+    /// another module asked first. And powershell.exe may still offer only TLS 1.0/1.1, which RunComfy refuses, so
+    /// TLS 1.2 is added to the protocols the process allows.
     /// </summary>
-    public sealed class DependencyResolver : IModuleAssemblyInitializer
+    public sealed class WindowsPowerShellSupport : IModuleAssemblyInitializer
     {
-        private static readonly string Folder = Path.Combine(Path.GetDirectoryName(typeof(DependencyResolver).Assembly.Location) ?? ".", "dependencies");
+        private static readonly string Folder = Path.Combine(Path.GetDirectoryName(typeof(WindowsPowerShellSupport).Assembly.Location) ?? ".", "dependencies");
 
         public void OnImport()
         {
             if (!IsNetFramework(RuntimeInformation.FrameworkDescription)) return;
             AppDomain.CurrentDomain.AssemblyResolve += (_, request) =>
                 Choose(new AssemblyName(request.Name), Folder, path => AssemblyName.GetAssemblyName(path).Version) is { } path ? Assembly.LoadFrom(path) : null;
+            ServicePointManager.SecurityProtocol = WithTls12(ServicePointManager.SecurityProtocol);
         }
+
+        // SecurityProtocolType.SystemDefault, which netstandard2.0 does not name: Windows chooses, TLS 1.2 included.
+        private const SecurityProtocolType SystemDefault = 0;
+
+        /// <summary>Adds TLS 1.2 to an explicit list of protocols; the system default is left as it is.</summary>
+        internal static SecurityProtocolType WithTls12(SecurityProtocolType allowed)
+            => allowed == SystemDefault ? allowed : allowed | SecurityProtocolType.Tls12;
 
         internal static bool IsNetFramework(string frameworkDescription)
             => frameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase);
