@@ -52,6 +52,27 @@ public sealed class RecoveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Two_PowerShell_processes_submitting_into_one_journal_lose_no_job()
+    {
+        var options = EmulatorFixture.FastOptions();
+        options.RunDuration = TimeSpan.FromMinutes(10);
+        await using var emulator = await RunComfyEmulator.StartAsync(options);
+        using var host = new PowerShellHost(emulator);
+        string Batch(string name) =>
+            $"Connect-Dreamina -BaseUri '{emulator.BaseUri}' -Token ([System.Net.NetworkCredential]::new('', '{emulator.Token}').SecurePassword) -JournalPath '{host.JournalPath}' > $null; " +
+            $"1..100 | ForEach-Object {{ Start-DreaminaVideo \"{name} $_\" '{emulator.SampleImage("street.png").AbsoluteUri}' -SkipImageCheck }} | ForEach-Object RequestId";
+
+        var runs = await Task.WhenAll(ScriptProcess.RunAsync(Batch("first")), ScriptProcess.RunAsync(Batch("second")));
+
+        Assert.All(runs, run => Assert.True(run.ExitCode == 0, run.Errors));
+        var submitted = runs.SelectMany(run => run.Output).ToHashSet();
+        Assert.Equal(200, submitted.Count);
+        var journaled = host.Run("Get-DreaminaJob").ThrowOnError();
+        Assert.Empty(journaled.Warnings);
+        Assert.Equal(submitted, journaled.Objects<DreaminaJob>().Select(j => j.RequestId).ToHashSet());
+    }
+
+    [Fact]
     public async Task A_job_accepted_after_Ctrl_C_still_reaches_the_journal()
     {
         var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,0 +1,34 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Threading.Tasks;
+
+namespace Dreamina.Tests.Infrastructure;
+
+/// <summary>A script run in a PowerShell process of its own (tests/Dreamina.ScriptHost) with the staged module imported.</summary>
+public static class ScriptProcess
+{
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    private static readonly string Host = Path.Combine(ModuleUnderTest.RepoRoot, "tests", "Dreamina.ScriptHost", "bin", Configuration, "net10.0", "Dreamina.ScriptHost.dll");
+
+    public static async Task<(int ExitCode, string[] Output, string Errors)> RunAsync(string script)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { Host, ModuleUnderTest.Manifest, script }) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), await errors);
+    }
+}
