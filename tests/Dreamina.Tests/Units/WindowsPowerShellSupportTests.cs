@@ -45,8 +45,8 @@ public sealed class WindowsPowerShellSupportTests
     [Fact]
     public void TLS_1_2_is_added_to_an_old_protocol_list_and_a_system_default_is_left_alone()
     {
-        // What powershell.exe starts with on machines that were never told to prefer strong crypto.
-        Assert.Equal(SecurityProtocolType.Tls | SecurityProtocolType.Tls11 | SecurityProtocolType.Tls12, WindowsPowerShellSupport.WithTls12(SecurityProtocolType.Tls | SecurityProtocolType.Tls11));
+        // An explicit old list, as powershell.exe starts with (SSL 3 and TLS 1.0) where strong crypto was never turned on.
+        Assert.Equal(SecurityProtocolType.Tls | SecurityProtocolType.Tls12, WindowsPowerShellSupport.WithTls12(SecurityProtocolType.Tls));
         Assert.Equal(SecurityProtocolType.Tls12 | SecurityProtocolType.Tls13, WindowsPowerShellSupport.WithTls12(SecurityProtocolType.Tls13));
         Assert.Equal(SecurityProtocolType.SystemDefault, WindowsPowerShellSupport.WithTls12(SecurityProtocolType.SystemDefault));
     }
