@@ -149,7 +149,7 @@ internal static class Scenarios
     /// </summary>
     public static (double Dreamina, double Empty, double DreaminaDll, double EmptyDll) ImportTimes(int rounds)
     {
-        var empty = Path.Combine(ModuleUnderTest.RepoRoot, "tests", "Dreamina.Benchmarks.EmptyModule", "bin", Configuration, "netstandard2.0");
+        var empty = Path.Combine(ModuleUnderTest.RepoRoot, "tests", "Dreamina.Benchmarks.EmptyModule", "bin", ModuleUnderTest.Configuration, "netstandard2.0");
         var times = new List<double>[4];
         for (var i = 0; i < times.Length; i++) times[i] = new List<double>();
         for (var round = 0; round < rounds; round++)
@@ -161,12 +161,6 @@ internal static class Scenarios
         }
         return (Median(times[0]), Median(times[1]), Median(times[2]), Median(times[3]));
     }
-
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
 
     private static double Median(List<double> values) => values.OrderBy(v => v).ElementAt(values.Count / 2);
 }

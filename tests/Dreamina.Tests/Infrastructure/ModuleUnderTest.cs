@@ -17,6 +17,13 @@ public static class ModuleUnderTest
     public static readonly string StagedDirectory = Directory.GetDirectories(Path.Combine(RepoRoot, "out", "Dreamina")).Single();
     public static readonly string Manifest = Path.Combine(StagedDirectory, "Dreamina.psd1");
 
+    /// <summary>The build configuration of this assembly, which is also that of the projects built beside it.</summary>
+#if DEBUG
+    public const string Configuration = "Debug";
+#else
+    public const string Configuration = "Release";
+#endif
+
     [ModuleInitializer]
     internal static void LoadFromStage()
     {

@@ -8,13 +8,7 @@ namespace Dreamina.Tests.Infrastructure;
 /// <summary>A script run in a PowerShell process of its own (tests/Dreamina.ScriptHost) with the staged module imported.</summary>
 public static class ScriptProcess
 {
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
-
-    private static readonly string Host = Path.Combine(ModuleUnderTest.RepoRoot, "tests", "Dreamina.ScriptHost", "bin", Configuration, "net10.0", "Dreamina.ScriptHost.dll");
+    private static readonly string Host = Path.Combine(ModuleUnderTest.RepoRoot, "tests", "Dreamina.ScriptHost", "bin", ModuleUnderTest.Configuration, "net10.0", "Dreamina.ScriptHost.dll");
 
     public static async Task<(int ExitCode, string[] Output, string Errors)> RunAsync(string script)
     {
