@@ -1,5 +1,8 @@
+# The module's manifest, and the one place its version lives. From a clone, after a Release build, it loads the
+# module straight from the build output (Import-Module ./Dreamina.psd1); the build stages a copy whose paths point
+# beside it, in out/Dreamina/<version>/.
 @{
-    RootModule           = 'Dreamina.dll'
+    RootModule           = 'src/Dreamina/bin/Release/netstandard2.0/Dreamina.dll'
     ModuleVersion        = '0.1.0'
     CompatiblePSEditions = @('Core', 'Desktop')
     GUID                 = '6f0c2a8e-4d4b-4c1e-9a57-3f5d2b7e9c11'
@@ -9,7 +12,7 @@
     Description          = "Turn still images into short videos with RunComfy's hosted Dreamina 3.0 Pro image-to-video model, as a PowerShell pipeline: submit, wait, cancel and download jobs."
     PowerShellVersion    = '5.1'
     DotNetFrameworkVersion = '4.7.2'
-    FormatsToProcess     = @('Dreamina.format.ps1xml')
+    FormatsToProcess     = @('src/Dreamina/Dreamina.format.ps1xml')
     CmdletsToExport      = @(
         'Connect-Dreamina'
         'Disconnect-Dreamina'

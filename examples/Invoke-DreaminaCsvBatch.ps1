@@ -1,3 +1,4 @@
+#Requires -Modules Dreamina
 <#
 .SYNOPSIS
     Makes a video from every row of a CSV file.

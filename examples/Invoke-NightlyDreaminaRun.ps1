@@ -1,3 +1,4 @@
+#Requires -Modules Dreamina
 <#
 .SYNOPSIS
     An unattended nightly run: every CSV row becomes a video, a log says what happened, the exit code says

@@ -1,3 +1,4 @@
+#Requires -Modules Dreamina
 <#
 .SYNOPSIS
     Turns one image into one saved video.

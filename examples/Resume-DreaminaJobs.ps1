@@ -1,3 +1,4 @@
+#Requires -Modules Dreamina
 <#
 .SYNOPSIS
     Finishes the jobs of a session that crashed or was closed.

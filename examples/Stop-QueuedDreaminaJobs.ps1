@@ -1,3 +1,4 @@
+#Requires -Modules Dreamina
 <#
 .SYNOPSIS
     Cancels every job that is still queued, so it is not billed.

@@ -40,7 +40,7 @@ public enum FaultKind
     TruncatedDownload,
 }
 
-public enum EmulatorEndpoint { Submit, Status, Result, Cancel, Model, Download }
+public enum EmulatorEndpoint { Submit, Status, Result, Cancel, Model, Download, Balance }
 
 /// <summary>Deterministic fault injection: each request draws from a generator seeded with <see cref="Seed"/>.</summary>
 public sealed class FaultOptions
@@ -85,6 +85,19 @@ public sealed class EmulatorOptions
     /// <summary>Accept image URLs the emulator cannot fetch (anything not on loopback) without checking them.</summary>
     public bool AcceptRemoteImages { get; set; }
     public FaultOptions Faults { get; set; } = new FaultOptions();
+    /// <summary>Delay before every answer of every origin, and before a new connection's first request: a remote service.</summary>
+    public TimeSpan Latency { get; set; }
+    /// <summary>The model's price (<c>base_price_usd</c>); null leaves the price out of the model's info.</summary>
+    public decimal? PriceUsd { get; set; } = 0.5m;
+    /// <summary>What the price is for (<c>price_unit</c>): request, output or second are known; anything else tests the unknown.</summary>
+    public string PriceUnit { get; set; } = "request";
+    /// <summary>Each user's balance at start (USD); every accepted job takes its cost off it.</summary>
+    public decimal Balance { get; set; } = 1000m;
+
+    /// <summary>What a job costs at the service's price: per second of video for a per-second price, else per job.</summary>
+    internal decimal CostOf(int frames) => PriceUsd is not { } price ? 0m
+        : PriceUnit.Equals("second", StringComparison.OrdinalIgnoreCase) ? price * ((frames - 1) / 24)
+        : price;
 
     internal TimeSpan Scaled(TimeSpan serviceTime) => TimeSpan.FromTicks((long)(serviceTime.Ticks * TimeScale));
 }

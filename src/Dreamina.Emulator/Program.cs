@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Threading;
+using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using Dreamina.Emulator;
 
@@ -11,8 +11,9 @@ Dreamina.Emulator: a local stand-in for RunComfy's Model API (bytedance/dreamina
 
   dotnet run --project src/Dreamina.Emulator -- [options]
 
-  --urls URL                 API origin (default http://127.0.0.1:5080)
+  --urls URL                 API origin (default http://127.0.0.1:5080; port 0 picks a free one)
   --storage-urls URL         storage origin for videos and samples (default http://127.0.0.1:5081)
+  --account-urls URL         account origin for the balance (default http://127.0.0.1:5082)
   --token TOKEN              the token to accept (default emulator-token; emulator-token-2 is a second user)
   --concurrency N            jobs that run at once (default 2)
   --run-seconds S            how long a job runs (default 90); a prompt may say #run=S for its own
@@ -25,6 +26,10 @@ Dreamina.Emulator: a local stand-in for RunComfy's Model API (bytedance/dreamina
   --error-status-style NAME  CodePrefix (400004 -> 400, default) or Conventional (401, 402)
   --video-size BYTES         pad every video to this size (for download benchmarks)
   --accept-remote-images     accept non-loopback image URLs without fetching them
+  --latency-ms MS            delay every answer and every new connection, as a remote service would
+  --price USD                the model's base price (default 0.5); 'none' leaves the price out
+  --price-unit UNIT          request (default), output, second, or anything else (an unknown unit)
+  --balance USD              each user's starting balance (default 1000); jobs beyond it get 400002
   --fault-rate P             chance 0..1 that a request gets a fault
   --faults K1,K2             fault kinds: TooManyRequestsSeconds, TooManyRequestsDate, InternalServerError,
                              BadGateway, ServiceUnavailable, SlowResponse, DropConnection, ErrorIn200,
@@ -37,7 +42,7 @@ Counters: GET <api>/_emulator/stats. Sample images: GET <storage>/samples.
 """;
 
 var options = new EmulatorOptions();
-string apiUrl = "http://127.0.0.1:5080", storageUrl = "http://127.0.0.1:5081";
+string apiUrl = "http://127.0.0.1:5080", storageUrl = "http://127.0.0.1:5081", accountUrl = "http://127.0.0.1:5082";
 try
 {
     for (var i = 0; i < args.Length; i++)
@@ -49,6 +54,7 @@ try
             case "--help" or "-h" or "-?": Console.WriteLine(Usage); return 0;
             case "--urls": apiUrl = Next(); break;
             case "--storage-urls": storageUrl = Next(); break;
+            case "--account-urls": accountUrl = Next(); break;
             case "--token": options.Tokens = new[] { Next(), EmulatorOptions.SecondToken }; break;
             case "--concurrency": options.Concurrency = (int)Number(); break;
             case "--run-seconds": options.RunDuration = TimeSpan.FromSeconds(Number()); break;
@@ -61,6 +67,10 @@ try
             case "--error-status-style": options.ErrorStatusStyle = Enum.Parse<ErrorStatusStyle>(Next(), ignoreCase: true); break;
             case "--video-size": options.VideoSizeBytes = (long)Number(); break;
             case "--accept-remote-images": options.AcceptRemoteImages = true; break;
+            case "--latency-ms": options.Latency = TimeSpan.FromMilliseconds(Number()); break;
+            case "--price": options.PriceUsd = Next() is var price && price == "none" ? null : decimal.Parse(price, CultureInfo.InvariantCulture); break;
+            case "--price-unit": options.PriceUnit = Next(); break;
+            case "--balance": options.Balance = decimal.Parse(Next(), CultureInfo.InvariantCulture); break;
             case "--fault-rate": options.Faults.Rate = Number(); break;
             case "--faults": options.Faults.Kinds = List<FaultKind>(Next()); break;
             case "--fault-endpoints": options.Faults.Endpoints = List<EmulatorEndpoint>(Next()); break;
@@ -75,16 +85,27 @@ catch (Exception e) when (e is ArgumentException or FormatException)
     return 2;
 }
 
-await using var emulator = await RunComfyEmulator.StartAsync(options, apiUrl, storageUrl);
+await using var emulator = await RunComfyEmulator.StartAsync(options, apiUrl, storageUrl, accountUrl);
 Console.WriteLine($"RunComfy emulator listening on {emulator.BaseUri}");
 Console.WriteLine($"Storage origin: {emulator.StorageUri} (sample images at {emulator.SampleImage("street.png")})");
+Console.WriteLine($"Account origin: {emulator.AccountUri} (balance at {emulator.AccountUri}prod/v2/balance)");
 Console.WriteLine($"Token: {emulator.Token}");
-Console.WriteLine($"Use it: Connect-Dreamina -BaseUri {emulator.BaseUri} -Token (ConvertTo-SecureString {emulator.Token} -AsPlainText -Force)");
+Console.WriteLine($"Use it: Connect-Dreamina -BaseUri {emulator.BaseUri} -AccountUri {emulator.AccountUri} -Token (ConvertTo-SecureString {emulator.Token} -AsPlainText -Force)");
 Console.WriteLine("Press Ctrl+C to stop.");
-var stop = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
+// Ctrl+C, a service manager's SIGTERM and SIGQUIT all stop both origins cleanly.
+var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Stop);
 await stop.Task;
+Console.WriteLine("Stopping.");
 return 0;
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.TrySetResult();
+}
 
 static T[] List<T>(string text) where T : struct, Enum
     => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(k => Enum.Parse<T>(k, ignoreCase: true)).ToArray();

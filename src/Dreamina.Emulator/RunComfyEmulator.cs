@@ -11,13 +11,16 @@ using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Dreamina.Emulator;
 
 /// <summary>
 /// A local stand-in for RunComfy's Model API serving <c>bytedance/dreamina-3-0/pro/image-to-video</c>, with a
-/// second origin that plays the storage host for videos and sample images.
+/// second origin that plays the storage host for videos and sample images, and a third that plays the account
+/// API (the balance).
 /// </summary>
 public sealed class RunComfyEmulator : IAsyncDisposable
 {
@@ -29,6 +32,8 @@ public sealed class RunComfyEmulator : IAsyncDisposable
 
     private readonly WebApplication _api;
     private readonly WebApplication _storage;
+    private readonly WebApplication _account;
+    private readonly Wallets _wallets;
     private readonly JobQueue _queue;
     private readonly FaultInjector _faults = new();
     private readonly TimeProvider _clock = TimeProvider.System;
@@ -37,26 +42,35 @@ public sealed class RunComfyEmulator : IAsyncDisposable
     public EmulatorStats Stats { get; } = new();
     public Uri BaseUri { get; private set; } = null!;
     public Uri StorageUri { get; private set; } = null!;
+    public Uri AccountUri { get; private set; } = null!;
     public string Token => Options.Tokens[0];
 
-    private RunComfyEmulator(EmulatorOptions options, string apiUrl, string storageUrl)
+    private RunComfyEmulator(EmulatorOptions options, string apiUrl, string storageUrl, string accountUrl)
     {
         Options = options;
         _queue = new JobQueue(() => Options.Concurrency, _clock);
+        _wallets = new Wallets(() => Options.Balance);
         _api = Build(apiUrl, MapApi);
         _storage = Build(storageUrl, MapStorage);
+        _account = Build(accountUrl, MapAccount);
     }
 
-    /// <summary>Starts both origins; port 0 in a URL picks a free loopback port.</summary>
-    public static async Task<RunComfyEmulator> StartAsync(EmulatorOptions? options = null, string apiUrl = "http://127.0.0.1:0", string storageUrl = "http://127.0.0.1:0")
+    /// <summary>Starts the three origins; port 0 in a URL picks a free loopback port.</summary>
+    public static async Task<RunComfyEmulator> StartAsync(EmulatorOptions? options = null, string apiUrl = "http://127.0.0.1:0",
+        string storageUrl = "http://127.0.0.1:0", string accountUrl = "http://127.0.0.1:0")
     {
-        var emulator = new RunComfyEmulator(options ?? new EmulatorOptions(), apiUrl, storageUrl);
+        var emulator = new RunComfyEmulator(options ?? new EmulatorOptions(), apiUrl, storageUrl, accountUrl);
         await emulator._api.StartAsync();
         await emulator._storage.StartAsync();
+        await emulator._account.StartAsync();
         emulator.BaseUri = new Uri(emulator._api.Urls.First());
         emulator.StorageUri = new Uri(emulator._storage.Urls.First());
+        emulator.AccountUri = new Uri(emulator._account.Urls.First());
         return emulator;
     }
+
+    /// <summary>What is left in a user's wallet after the jobs accepted so far.</summary>
+    public decimal Balance(string token) => _wallets.Balance(token);
 
     public Uri SampleImage(string name) => new(StorageUri, "samples/" + name);
 
@@ -67,10 +81,11 @@ public sealed class RunComfyEmulator : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _api.StopAsync();
-        await _storage.StopAsync();
-        await _api.DisposeAsync();
-        await _storage.DisposeAsync();
+        foreach (var origin in new[] { _api, _storage, _account })
+        {
+            await origin.StopAsync();
+            await origin.DisposeAsync();
+        }
     }
 
     private WebApplication Build(string url, Action<WebApplication> map)
@@ -78,13 +93,20 @@ public sealed class RunComfyEmulator : IAsyncDisposable
         var address = new Uri(url.Replace("://localhost", "://127.0.0.1", StringComparison.OrdinalIgnoreCase));
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // Signals are the program's business (Program.cs), not each origin's: tests start many emulators in one process.
+        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
             kestrel.Listen(IPAddress.Parse(address.Host), address.Port, listen => listen.Use(next => async connection =>
             {
                 Stats.ConnectionOpened();
-                try { await next(connection); }
+                try
+                {
+                    // A new connection to a remote host costs a round trip before the first request.
+                    await Latency(connection.ConnectionClosed);
+                    await next(connection);
+                }
                 finally { Stats.ConnectionClosed(); }
             }));
         });
@@ -92,11 +114,32 @@ public sealed class RunComfyEmulator : IAsyncDisposable
         app.Use(async (http, next) =>
         {
             Stats.RequestStarted();
-            try { await next(http); }
+            try
+            {
+                await Latency(http.RequestAborted);
+                await next(http);
+            }
             finally { Stats.RequestEnded(); }
         });
         map(app);
         return app;
+    }
+
+    private Task Latency(CancellationToken cancel) => Options.Latency > TimeSpan.Zero ? Task.Delay(Options.Latency, cancel) : Task.CompletedTask;
+
+    private void MapAccount(WebApplication app)
+    {
+        app.MapGet("/prod/v2/balance", async http =>
+        {
+            var token = BearerToken(http);
+            if (token is null || !Options.Tokens.Contains(token))
+            {
+                await Write(http, ErrorResponses.ServiceError(Options, ErrorResponses.BadToken, "Missing, expired or revoked API token."));
+                return;
+            }
+            Stats.Count(EmulatorEndpoint.Balance, null);
+            await Write(http, Reply.Json(200, new Dictionary<string, object> { ["balance_usd"] = _wallets.Balance(token), ["currency"] = "USD" }));
+        });
     }
 
     private void MapApi(WebApplication app)
@@ -104,7 +147,7 @@ public sealed class RunComfyEmulator : IAsyncDisposable
         app.MapPost("/v1/models/" + ModelId, http => Serve(http, EmulatorEndpoint.Submit, null, Submit));
         app.MapMethods("/v1/models/{**model}", new[] { "GET", "POST" }, (HttpContext http, string model) =>
             Serve(http, EmulatorEndpoint.Model, null, (_, _) => Task.FromResult(model == ModelId && HttpMethods.IsGet(http.Request.Method)
-                ? Reply.Json(200, ModelInfo())
+                ? Reply.Json(200, ModelInfo(Options))
                 : ErrorResponses.ServiceError(Options, ErrorResponses.InvalidModel, $"Invalid model id '{model}'."))));
         app.MapGet("/v1/requests/{id}/status", (HttpContext http, string id) => Serve(http, EmulatorEndpoint.Status, id, (t, _) => Task.FromResult(WithJob(id, t, Status))));
         app.MapGet("/v1/requests/{id}/result", (HttpContext http, string id) => Serve(http, EmulatorEndpoint.Result, id, (t, _) => Task.FromResult(WithJob(id, t, Result))));
@@ -138,7 +181,7 @@ public sealed class RunComfyEmulator : IAsyncDisposable
             await Write(http, ErrorResponses.ServiceError(options, ErrorResponses.BadToken, "Missing, expired or revoked API token, or the account is inactive."));
             return;
         }
-        var fault = _faults.Draw(options.Faults, endpoint, requestId ?? "");
+        var fault = _faults.Draw(options.Faults, endpoint, requestId ?? await SubmissionKey(http));
         if (fault is not null) Stats.CountFault();
         switch (fault)
         {
@@ -169,6 +212,17 @@ public sealed class RunComfyEmulator : IAsyncDisposable
             reply = reply with { Body = unknown.ToJsonString() };
         }
         await Write(http, reply, dropMidBody: fault == FaultKind.DropConnection);
+    }
+
+    // A submission's retries carry the same body: faults in a row are counted per body, as per request id elsewhere.
+    private static async Task<string> SubmissionKey(HttpContext http)
+    {
+        if (!HttpMethods.IsPost(http.Request.Method)) return "";
+        http.Request.EnableBuffering();
+        using var copy = new MemoryStream();
+        await http.Request.Body.CopyToAsync(copy, http.RequestAborted);
+        http.Request.Body.Position = 0;
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(copy.ToArray()));
     }
 
     private static async Task Write(HttpContext http, Reply reply, bool dropMidBody = false)
@@ -310,6 +364,9 @@ public sealed class RunComfyEmulator : IAsyncDisposable
         var imageProblem = await CheckImage(imageUrl, options, http.RequestAborted);
         if (imageProblem is not null) return ErrorResponses.Validation(options, 400, imageProblem, "body", "image_urls", 0);
 
+        if (!_wallets.TryCharge(token, options.CostOf(frames)))
+            return ErrorResponses.ServiceError(options, ErrorResponses.InsufficientBalance, "Insufficient balance.");
+
         var now = _clock.GetUtcNow();
         var job = new EmulatedJob
         {
@@ -386,13 +443,23 @@ public sealed class RunComfyEmulator : IAsyncDisposable
         await VideoStore.Serve(http, VideoStore.SizeFor(options), fault == FaultKind.TruncatedDownload, http.RequestAborted);
     }
 
-    private static object ModelInfo() => new Dictionary<string, object>
+    private static Dictionary<string, object> ModelInfo(EmulatorOptions options)
     {
-        ["model_id"] = ModelId,
-        ["name"] = "Dreamina 3.0 Pro image-to-video (emulated)",
-        ["base_price_usd"] = 0.5,
-        ["price_unit"] = "request",
-        ["input_schema"] = new Dictionary<string, object>
+        var info = new Dictionary<string, object>
+        {
+            ["model_id"] = ModelId,
+            ["name"] = "Dreamina 3.0 Pro image-to-video (emulated)",
+            ["input_schema"] = InputSchema,
+        };
+        if (options.PriceUsd is { } price)
+        {
+            info["base_price_usd"] = price;
+            info["price_unit"] = options.PriceUnit;
+        }
+        return info;
+    }
+
+    private static readonly Dictionary<string, object> InputSchema = new()
         {
             ["required"] = new[] { "prompt", "image_urls" },
             ["properties"] = new Dictionary<string, object>
@@ -402,6 +469,12 @@ public sealed class RunComfyEmulator : IAsyncDisposable
                 ["seed"] = new Dictionary<string, object> { ["type"] = "integer", ["default"] = -1 },
                 ["frames"] = new Dictionary<string, object> { ["type"] = "integer", ["enum"] = new[] { 121, 241 }, ["default"] = 121 },
             },
-        },
     };
+}
+
+/// <summary>A host lifetime that listens to no console signals.</summary>
+internal sealed class SignalFreeLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

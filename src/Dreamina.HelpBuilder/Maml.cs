@@ -40,6 +40,7 @@ public static class Maml
         if (cmdlet.SupportsShouldProcess) foreach (var (key, text) in ShouldProcessParameters) documented.TryAdd(key, new List<string> { text });
         foreach (var p in parameters.Where(p => !documented.ContainsKey(p.Name) || documented[p.Name].Count == 0)) problems.Add($"{name}: parameter -{p.Name} has no description");
         foreach (var extra in documented.Keys.Where(k => parameters.All(p => !p.Name.Equals(k, StringComparison.OrdinalIgnoreCase)))) problems.Add($"{name}: documents -{extra}, which it does not have");
+        var defaults = Defaults(name, type, parameters, documented, problems);
 
         var synopsis = page.Paragraphs("SYNOPSIS");
         var description = page.Paragraphs("DESCRIPTION");
@@ -59,8 +60,8 @@ public static class Maml
             new XElement(Cmd + "syntax", ParameterSets(cmdlet, parameters).Select(set => new XElement(Cmd + "syntaxItem",
                 new XElement(M + "name", name),
                 parameters.Where(p => InSet(p, set)).OrderBy(p => Position(p, set) ?? int.MaxValue).ThenBy(p => Required(p, set) ? 0 : 1).ThenBy(p => ShouldProcessParameters.ContainsKey(p.Name)).ThenBy(p => p.Name)
-                    .Select(p => ParameterElement(p, set, documented))))),
-            new XElement(Cmd + "parameters", parameters.OrderBy(p => p.Name).Select(p => ParameterElement(p, null, documented))),
+                    .Select(p => ParameterElement(p, set, documented, defaults))))),
+            new XElement(Cmd + "parameters", parameters.OrderBy(p => p.Name).Select(p => ParameterElement(p, null, documented, defaults))),
             new XElement(Cmd + "inputTypes", TypeItems(page, "INPUTS", "inputType")),
             new XElement(Cmd + "returnValues", TypeItems(page, "OUTPUTS", "returnValue")),
             new XElement(M + "alertSet", new XElement(M + "alert", Paras(page.Paragraphs("NOTES")))),
@@ -93,7 +94,50 @@ public static class Maml
     private static bool Required(Parameter p, string? set) => For(p, set)?.Mandatory == true;
     private static int? Position(Parameter p, string? set) => For(p, set)?.Position is int position && position >= 0 ? position : null;
 
-    private static XElement ParameterElement(Parameter p, string? set, Dictionary<string, List<string>> documented)
+    /// <summary>
+    /// Each parameter's default as help shows it: a "Default: ..." paragraph of its page (taken out of the
+    /// description), else the value a new cmdlet object holds. A parameter with neither is a problem, since a
+    /// blank default leaves users guessing what happens when they leave it out.
+    /// </summary>
+    private static Dictionary<string, string> Defaults(string name, Type type, List<Parameter> parameters, Dictionary<string, List<string>> documented, List<string> problems)
+    {
+        var fresh = Activator.CreateInstance(type);
+        var defaults = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var p in parameters)
+        {
+            var paragraphs = documented.GetValueOrDefault(p.Name) ?? new List<string>();
+            var stated = paragraphs.FirstOrDefault(t => t.StartsWith(DefaultPrefix, StringComparison.Ordinal));
+            if (stated is not null)
+            {
+                paragraphs.Remove(stated);
+                defaults[p.Name] = stated.Substring(DefaultPrefix.Length).Trim();
+                continue;
+            }
+            // A parameter that must always be given has no default, and help says so as PowerShell's own does.
+            if (p.Attributes.All(a => a.Mandatory))
+            {
+                defaults[p.Name] = "None";
+                continue;
+            }
+            var value = p.Type == typeof(SwitchParameter) || type.GetProperty(p.Name) is null ? null : type.GetProperty(p.Name)!.GetValue(fresh);
+            var text = p.Type == typeof(SwitchParameter) ? "False" : value switch
+            {
+                null => null,
+                Array { Length: 0 } => null,
+                string { Length: 0 } => null,
+                Array array => string.Join(", ", array.Cast<object>()),
+                IFormattable formattable => formattable.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+                _ => value.ToString(),
+            };
+            if (text is null) problems.Add($"{name}: parameter -{p.Name} has no default value; state it in a paragraph starting '{DefaultPrefix}'");
+            else defaults[p.Name] = text;
+        }
+        return defaults;
+    }
+
+    private const string DefaultPrefix = "Default:";
+
+    private static XElement ParameterElement(Parameter p, string? set, Dictionary<string, List<string>> documented, Dictionary<string, string> defaults)
     {
         var attribute = For(p, set)!;
         var pipeline = (p.Attributes.Any(a => a.ValueFromPipeline), p.Attributes.Any(a => a.ValueFromPipelineByPropertyName)) switch
@@ -114,7 +158,8 @@ public static class Maml
             new XElement(M + "name", p.Name),
             new XElement(M + "description", Paras(documented.GetValueOrDefault(p.Name) ?? new List<string>())),
             p.Type == typeof(SwitchParameter) ? null : new XElement(Cmd + "parameterValue", new XAttribute("required", "true"), new XAttribute("variableLength", "false"), typeName),
-            new XElement(Dev + "type", new XElement(M + "name", typeName), new XElement(M + "uri")));
+            new XElement(Dev + "type", new XElement(M + "name", typeName), new XElement(M + "uri")),
+            new XElement(Dev + "defaultValue", defaults.GetValueOrDefault(p.Name) ?? "None"));
     }
 
     private static string TypeName(Type type)

@@ -1,28 +1,50 @@
 using System;
 using Dreamina.Configuration;
+using Dreamina.Upload;
 
 namespace Dreamina
 {
-    /// <summary>The settings a session uses; it shows where the token comes from, never the token.</summary>
+    /// <summary>The settings in force for this PowerShell process: where they point and where the token comes from, never the token or a SAS.</summary>
     public sealed class DreaminaConnection
     {
-        private DreaminaConnection(Uri baseUri, string tokenSource, string journalPath, int maxRetries, TimeSpan timeout)
+        private DreaminaConnection(SessionSettings settings, string tokenSource)
         {
-            BaseUri = baseUri;
+            BaseUri = settings.BaseUri;
+            AccountUri = settings.AccountUri;
             TokenSource = tokenSource;
-            JournalPath = journalPath;
-            MaxRetries = maxRetries;
-            TimeoutSec = (int)timeout.TotalSeconds;
+            JournalPath = settings.JournalPath;
+            MaxRetries = settings.Retry.MaxRetries;
+            TimeoutSec = (int)settings.Retry.RequestTimeout.TotalSeconds;
+            ConnectTimeoutSec = (int)settings.Retry.ConnectTimeout.TotalSeconds;
+            ThrottleLimit = settings.ThrottleLimit;
+            MaxPollRate = settings.MaxPollRate;
+            DailySpendLimit = settings.DailySpendLimit;
+            ImageStore = settings.ImageStore is { } store ? AzureBlobStore.Display(store) : null;
+            ImageUploader = settings.ImageUploader is not null;
         }
 
+        /// <summary>RunComfy's Model API.</summary>
         public Uri BaseUri { get; }
+        /// <summary>RunComfy's account API (the balance): the only other host that receives the token.</summary>
+        public Uri AccountUri { get; }
+        /// <summary>Where the token comes from: Connect-Dreamina, $env:RUNCOMFY_TOKEN, the token file, or none.</summary>
         public string TokenSource { get; }
         public string JournalPath { get; }
         public int MaxRetries { get; }
+        /// <summary>The longest any single network wait may take.</summary>
         public int TimeoutSec { get; }
+        public int ConnectTimeoutSec { get; }
+        /// <summary>Submissions, image checks and uploads in flight at once.</summary>
+        public int ThrottleLimit { get; }
+        /// <summary>Status requests per second while waiting.</summary>
+        public double MaxPollRate { get; }
+        public decimal? DailySpendLimit { get; }
+        /// <summary>The Azure Blob container local images are uploaded to (its SAS is never shown).</summary>
+        public Uri? ImageStore { get; }
+        /// <summary>Whether an -ImageUploader script block is set.</summary>
+        public bool ImageUploader { get; }
 
-        internal static DreaminaConnection Of(DreaminaSession session)
-            => new DreaminaConnection(session.EffectiveBaseUri, session.TokenSource, session.EffectiveJournalPath, session.Retry.MaxRetries, session.Retry.RequestTimeout);
+        internal static DreaminaConnection Of(DreaminaSession session) => new DreaminaConnection(session.Settings, session.TokenSource);
 
         public override string ToString() => $"{BaseUri} (token from {TokenSource})";
     }

@@ -30,7 +30,14 @@ namespace Dreamina
         public const string DurationInvalid = "DreaminaDurationInvalid";
         public const string FramesDurationConflict = "DreaminaFramesDurationConflict";
 
+        public const string SeedInvalid = "DreaminaSeedInvalid";
+        public const string TokenInvalid = "DreaminaTokenInvalid";
+
         public const string ImageUnreachable = "DreaminaImageUnreachable";
+        public const string ImageFileNotFound = "DreaminaImageFileNotFound";
+        public const string ImageFileUnreadable = "DreaminaImageFileUnreadable";
+        public const string ImagePathIsDirectory = "DreaminaImagePathIsDirectory";
+        public const string ImageSourceConflict = "DreaminaImageSourceConflict";
         public const string ImageFormatUnsupported = "DreaminaImageFormatUnsupported";
         public const string ImageUnreadable = "DreaminaImageUnreadable";
         public const string ImageFileTooLarge = "DreaminaImageFileTooLarge";
@@ -38,11 +45,25 @@ namespace Dreamina
         public const string ImageTooLarge = "DreaminaImageTooLarge";
         public const string ImageRatioInvalid = "DreaminaImageRatioInvalid";
 
+        public const string ImageStoreMissing = "DreaminaImageStoreMissing";
+        public const string ImageStoreInvalid = "DreaminaImageStoreInvalid";
+        public const string UploadRefused = "DreaminaUploadRefused";
+        public const string UploadFailed = "DreaminaUploadFailed";
+        public const string UploaderFailed = "DreaminaUploaderFailed";
+
+        public const string PriceUnavailable = "DreaminaPriceUnavailable";
+        public const string SpendLimitReached = "DreaminaSpendLimitReached";
+
         public const string JobFailed = "DreaminaJobFailed";
+        public const string JobNotFound = "DreaminaJobNotFound";
+        public const string JobUnconfirmed = "DreaminaJobUnconfirmed";
         public const string JobStatusUnknown = "DreaminaJobStatusUnknown";
         public const string NotCancellable = "DreaminaJobNotCancellable";
         public const string NoVideo = "DreaminaJobHasNoVideo";
         public const string FileExists = "DreaminaFileExists";
+        public const string PathIsDirectory = "DreaminaPathIsDirectory";
+        public const string DownloadInProgress = "DreaminaDownloadInProgress";
+        public const string DownloadNotVideo = "DreaminaDownloadNotVideo";
         public const string PathIsAmbiguous = "DreaminaPathAmbiguous";
         public const string DownloadHostRefused = "DreaminaDownloadHostRefused";
         public const string DownloadTooLarge = "DreaminaDownloadTooLarge";
@@ -75,5 +96,22 @@ namespace Dreamina
 
         public ErrorRecord ToErrorRecord(object? target)
             => new ErrorRecord(this, ErrorId, Category, target);
+
+        /// <summary>The same error with other words (the redacted ones), keeping what scripts may test.</summary>
+        internal DreaminaException WithMessage(string message) => new DreaminaException(ErrorId, Category, message, InnerException)
+        {
+            ServiceCode = ServiceCode,
+            HttpStatus = HttpStatus,
+            IsTransient = IsTransient,
+            MayHaveBeenProcessed = MayHaveBeenProcessed,
+            RetryAfter = RetryAfter,
+        };
+    }
+
+    /// <summary>Errors that every later item of a batch would meet too: they stop the batch instead of repeating.</summary>
+    internal static class BatchErrors
+    {
+        public static bool StopsTheBatch(DreaminaException error) => error.ErrorId is ErrorIds.TokenMissing or ErrorIds.TokenInvalid
+            or ErrorIds.AuthenticationFailed or ErrorIds.InsufficientBalance or ErrorIds.InsecureBaseUri or ErrorIds.JournalUnavailable;
     }
 }

@@ -8,7 +8,12 @@ namespace Dreamina
     /// <summary>Where a job stands, in PowerShell's words; mapped from both the /status and /result vocabularies.</summary>
     public enum JobStatus
     {
+        /// <summary>The service used a status word this module does not know.</summary>
         Unknown,
+        /// <summary>Sent to RunComfy, no answer recorded yet.</summary>
+        Submitting,
+        /// <summary>Sent, but whether RunComfy accepted it is unknown (the answer was lost): it may exist and be billed.</summary>
+        Unconfirmed,
         Queued,
         Running,
         Completed,
@@ -19,43 +24,95 @@ namespace Dreamina
     /// <summary>One image-to-video generation, as submitted, waited on and downloaded.</summary>
     public sealed class DreaminaJob
     {
+        /// <summary>How long a submission may wait for its answer (the retry budget and a request timeout) before a journal line saying "Submitting" must be a lost answer.</summary>
+        internal static readonly TimeSpan LongestSubmission = TimeSpan.FromMinutes(10);
+        private DateTimeOffset? _submittedAt;
+        private DateTimeOffset? _createdAt;
+        private DateTimeOffset? _finishedAt;
+        private DateTimeOffset? _checkedAt;
+
         public DreaminaJob(string requestId)
         {
             if (string.IsNullOrWhiteSpace(requestId)) throw new ArgumentException("A request id is required.", nameof(requestId));
             RequestId = requestId;
         }
 
-        public string RequestId { get; }
-        public JobStatus Status { get; set; } = JobStatus.Unknown;
+        /// <summary>A submission this module is about to send: known by its client id until RunComfy answers with a request id.</summary>
+        internal DreaminaJob(Guid clientId)
+        {
+            ClientId = clientId.ToString("D");
+            Status = JobStatus.Submitting;
+        }
+
+        private DreaminaJob()
+        {
+        }
+
+        /// <summary>A job as a journal line describes it; an unanswered submission has no request id.</summary>
+        internal static DreaminaJob Restore(string? requestId, string? clientId) => new DreaminaJob { RequestId = requestId, ClientId = clientId };
+
+        /// <summary>RunComfy's id for the job; empty while the submission is unanswered or unconfirmed.</summary>
+        public string? RequestId { get; internal set; }
+        /// <summary>This module's own id for a submission, given before it is sent (the journal's write-ahead key).</summary>
+        public string? ClientId { get; internal set; }
+        public JobStatus Status { get; internal set; } = JobStatus.Unknown;
         /// <summary>The last status word the service used, as it spelled it.</summary>
-        public string? ServiceStatus { get; set; }
+        public string? ServiceStatus { get; internal set; }
         /// <summary>Place in RunComfy's queue, present only while queued.</summary>
-        public int? QueuePosition { get; set; }
-        public string? Prompt { get; set; }
-        public Uri? ImageUri { get; set; }
-        public long? Seed { get; set; }
-        public int? Frames { get; set; }
-        public DateTimeOffset? SubmittedAt { get; set; }
-        public DateTimeOffset? FinishedAt { get; set; }
-        public DateTimeOffset? CheckedAt { get; set; }
+        public int? QueuePosition { get; internal set; }
+        public string? Prompt { get; internal set; }
+        /// <summary>The image the service fetched; for an uploaded file, its address without the storage's signature.</summary>
+        public Uri? ImageUri { get; internal set; }
+        /// <summary>The local file that was uploaded for this job, if any.</summary>
+        public string? ImagePath { get; internal set; }
+        /// <summary>SHA-256 of the uploaded file's content.</summary>
+        public string? ImageHash { get; internal set; }
+        public long? Seed { get; internal set; }
+        public int? Frames { get; internal set; }
+        /// <summary>The estimated cost at the model's published price; empty when the price or its unit is unknown.</summary>
+        public decimal? Cost { get; internal set; }
+        public string? Currency { get; internal set; }
+
+        /// <summary>When this module sent the job, in local time.</summary>
+        public DateTimeOffset? SubmittedAt { get => _submittedAt?.ToLocalTime(); internal set => _submittedAt = value; }
+        /// <summary>When the job finished, in local time: RunComfy's time when it gave one.</summary>
+        public DateTimeOffset? FinishedAt { get => _finishedAt?.ToLocalTime(); internal set => _finishedAt = value; }
+        /// <summary>When RunComfy was last asked about the job, in local time.</summary>
+        public DateTimeOffset? CheckedAt { get => _checkedAt?.ToLocalTime(); internal set => _checkedAt = value; }
+        /// <summary>When RunComfy says it received the job (its own clock).</summary>
+        internal DateTimeOffset? CreatedAt { get => _createdAt; set => _createdAt = value; }
+
         /// <summary>The first video of a finished job.</summary>
         public Uri? VideoUri => VideoUris.FirstOrDefault();
-        public IReadOnlyList<Uri> VideoUris { get; set; } = Array.Empty<Uri>();
-        /// <summary>The service's message for a failed job.</summary>
-        public string? Error { get; set; }
-        public string? ErrorCode { get; set; }
+        public IReadOnlyList<Uri> VideoUris { get; internal set; } = Array.Empty<Uri>();
+        /// <summary>The service's message for a failed job, or why a submission is unconfirmed.</summary>
+        public string? Error { get; internal set; }
+        public string? ErrorCode { get; internal set; }
         /// <summary>The API the job was submitted to.</summary>
-        public Uri? ServiceUri { get; set; }
+        public Uri? ServiceUri { get; internal set; }
         /// <summary>Where Save-DreaminaVideo last put the video.</summary>
-        public string? SavedTo { get; set; }
+        public string? SavedTo { get; internal set; }
 
         public bool IsFinished => Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled;
 
-        /// <summary>From submission to finish, or to now while the job is still going.</summary>
-        public TimeSpan? Elapsed => SubmittedAt is { } submitted ? (FinishedAt ?? DateTimeOffset.UtcNow) - submitted : null;
+        /// <summary>From submission to finish, or to now while the job is still going; never negative, whatever the clocks say.</summary>
+        public TimeSpan? Elapsed
+        {
+            get
+            {
+                // RunComfy's own pair of times when it gave both, else this machine's view.
+                var start = _finishedAt is not null && _createdAt is not null ? _createdAt : _submittedAt;
+                if (start is null) return null;
+                var span = (_finishedAt ?? DateTimeOffset.UtcNow) - start.Value;
+                return span < TimeSpan.Zero ? TimeSpan.Zero : span;
+            }
+        }
 
         /// <summary>Seconds of video the job makes: 121 frames at 24 fps is 5 s, 241 is 10 s.</summary>
         public int? DurationSeconds => Frames is { } frames ? (frames - 1) / 24 : null;
+
+        /// <summary>The journal's key: the request id, or the client id of a submission RunComfy has not answered.</summary>
+        internal string Key => RequestId ?? "client:" + ClientId;
 
         public override string ToString()
         {
@@ -66,7 +123,7 @@ namespace Dreamina
                 JobStatus.Failed when Error is { } error => $"Failed: {error}",
                 _ => Status.ToString(),
             };
-            return $"{RequestId} {where}";
+            return $"{RequestId ?? "(no request id)"} {where}";
         }
 
         internal void Apply(JobSnapshot snapshot)
@@ -80,9 +137,17 @@ namespace Dreamina
             if (snapshot.Videos.Count > 0) VideoUris = snapshot.Videos;
             if (snapshot.Error is not null) Error = snapshot.Error;
             if (snapshot.ErrorCode is not null) ErrorCode = snapshot.ErrorCode;
-            if (snapshot.CreatedAt is { } created && SubmittedAt is null) SubmittedAt = created;
+            if (snapshot.CreatedAt is { } created) CreatedAt = created;
             if (snapshot.FinishedAt is { } finished) FinishedAt = finished;
             else if (IsFinished && FinishedAt is null) FinishedAt = CheckedAt;
+        }
+
+        /// <summary>A journal line that still says "Submitting" long after any answer could have come: the answer was lost.</summary>
+        internal void SettleStaleSubmission(DateTimeOffset recordedAt)
+        {
+            if (Status != JobStatus.Submitting || DateTimeOffset.UtcNow - recordedAt < LongestSubmission) return;
+            Status = JobStatus.Unconfirmed;
+            Error ??= "The session that sent it ended before RunComfy's answer was recorded.";
         }
     }
 

@@ -3,11 +3,11 @@ using System.Management.Automation;
 using System.Security;
 using Dreamina.Configuration;
 using Dreamina.Hosting;
-using Dreamina.Service;
+using Dreamina.Upload;
 
 namespace Dreamina.Commands
 {
-    /// <summary>Sets the token, API address, journal and retry behaviour for this PowerShell session.</summary>
+    /// <summary>Sets the token, addresses, journal, limits and image store for this PowerShell process: every runspace in it uses them.</summary>
     [Cmdlet(VerbsCommunications.Connect, "Dreamina")]
     [OutputType(typeof(DreaminaConnection))]
     public sealed class ConnectDreaminaCommand : DreaminaCmdlet
@@ -18,7 +18,10 @@ namespace Dreamina.Commands
         [Parameter(HelpMessage = "The RunComfy Model API address; https, or http only for this machine (the emulator).")]
         public Uri? BaseUri { get; set; }
 
-        [Parameter(HelpMessage = "Where the job journal lives for this session.")]
+        [Parameter(HelpMessage = "RunComfy's account API address (the balance); https, or http only for this machine.")]
+        public Uri? AccountUri { get; set; }
+
+        [Parameter(HelpMessage = "Where the job journal lives.")]
         public string? JournalPath { get; set; }
 
         [Parameter]
@@ -29,27 +32,63 @@ namespace Dreamina.Commands
         [ValidateRange(1, 3600)]
         public int? TimeoutSec { get; set; }
 
+        [Parameter]
+        [ValidateRange(1, 600)]
+        public int? ConnectTimeoutSec { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 256)]
+        public int? ThrottleLimit { get; set; }
+
+        [Parameter]
+        [ValidateRange(0.1, 1000)]
+        public double? MaxPollRate { get; set; }
+
+        [Parameter]
+        [ValidateRange(0.0001, 1000000.0)]
+        public decimal? DailySpendLimit { get; set; }
+
+        [Parameter]
+        public string? ImageStore { get; set; }
+
+        [Parameter]
+        public ScriptBlock? ImageUploader { get; set; }
+
         protected override void ProcessRecord()
         {
-            Uri? baseUri = null;
+            var changes = new ConnectChanges
+            {
+                JournalPath = JournalPath is null ? null : GetUnresolvedProviderPathFromPSPath(JournalPath),
+                MaxRetries = MaxRetries,
+                Timeout = TimeoutSec is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                ConnectTimeout = ConnectTimeoutSec is { } connect ? TimeSpan.FromSeconds(connect) : null,
+                ThrottleLimit = ThrottleLimit,
+                MaxPollRate = MaxPollRate,
+                DailySpendLimit = DailySpendLimit,
+                ImageUploader = ImageUploader,
+            };
             try
             {
-                if (BaseUri is not null) baseUri = DreaminaSession.CheckBaseUri(BaseUri.OriginalString);
+                changes.Token = Token is null ? null : Checked(Token);
+                changes.BaseUri = BaseUri is null ? null : DreaminaSession.CheckApiUri(BaseUri.OriginalString);
+                changes.AccountUri = AccountUri is null ? null : DreaminaSession.CheckApiUri(AccountUri.OriginalString, "RunComfy's account API");
+                changes.ImageStore = ImageStore is null ? null : AzureBlobStore.Check(ImageStore);
             }
             catch (DreaminaException e)
             {
-                ThrowTerminatingError(e.ToErrorRecord(BaseUri));
+                // The target is the parameter's name: its value may be a secret.
+                ThrowTerminatingError(e.ToErrorRecord(e.ErrorId == ErrorIds.ImageStoreInvalid ? "-ImageStore" : e.ErrorId == ErrorIds.TokenInvalid ? "-Token" : (object?)BaseUri ?? AccountUri));
             }
-            RetryPolicy? retry = null;
-            if (MaxRetries is not null || TimeoutSec is not null)
-            {
-                retry = Session.Retry.Clone();
-                if (MaxRetries is { } max) retry.MaxRetries = max;
-                if (TimeoutSec is { } seconds) retry.RequestTimeout = TimeSpan.FromSeconds(seconds);
-            }
-            var journal = JournalPath is null ? null : GetUnresolvedProviderPathFromPSPath(JournalPath);
-            Session.Configure(Token, baseUri, journal, retry);
+            Session.Configure(changes);
             WriteObject(DreaminaConnection.Of(Session));
+        }
+
+        // A token pasted with a newline or a space around it is trimmed; one with anything else in it is refused here, not at the first request.
+        private static SecureString Checked(SecureString token)
+        {
+            var plain = TokenResolver.Plain(token).Trim();
+            if (TokenResolver.Problem(plain, "-Token") is { } problem) throw problem;
+            return TokenResolver.Secure(plain);
         }
     }
 }

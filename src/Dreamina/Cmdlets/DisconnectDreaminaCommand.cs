@@ -3,7 +3,7 @@ using Dreamina.Hosting;
 
 namespace Dreamina.Commands
 {
-    /// <summary>Forgets what Connect-Dreamina set for this session and closes its connections.</summary>
+    /// <summary>Forgets what Connect-Dreamina set and closes the connections.</summary>
     [Cmdlet(VerbsCommunications.Disconnect, "Dreamina")]
     [OutputType(typeof(DreaminaConnection))]
     public sealed class DisconnectDreaminaCommand : DreaminaCmdlet

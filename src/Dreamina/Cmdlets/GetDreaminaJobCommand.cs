@@ -27,7 +27,8 @@ namespace Dreamina.Commands
 
         /// <summary>Only jobs submitted at or after this time.</summary>
         [Parameter]
-        public DateTime? After { get; set; }
+        [Alias("After")]
+        public DateTime? Since { get; set; }
 
         /// <summary>Only jobs submitted before this time.</summary>
         [Parameter]
@@ -40,13 +41,24 @@ namespace Dreamina.Commands
 
         protected override void ProcessRecord()
         {
-            var patterns = RequestId?.Select(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase)).ToArray();
-            var jobs = (_journaled ??= Journal.Read(WriteWarning))
-                .Where(j => patterns is null || patterns.Any(p => p.IsMatch(j.RequestId)))
+            var all = _journaled ??= Journal.Read(WriteWarning);
+            var jobs = all
                 .Where(j => Status is null || Status.Contains(j.Status))
-                .Where(j => After is null || j.SubmittedAt >= new DateTimeOffset(After.Value.ToUniversalTime()))
+                .Where(j => Since is null || j.SubmittedAt >= new DateTimeOffset(Since.Value.ToUniversalTime()))
                 .Where(j => Before is null || j.SubmittedAt < new DateTimeOffset(Before.Value.ToUniversalTime()))
                 .ToList();
+            if (RequestId is not null)
+            {
+                var patterns = RequestId.Select(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase)).ToArray();
+                jobs = jobs.Where(j => j.RequestId is { } id && patterns.Any(p => p.IsMatch(id))).ToList();
+                // A plain id that is not there is an error, as Get-Job -Id says; a wildcard that matches nothing is not.
+                foreach (var missing in RequestId.Where(id => !WildcardPattern.ContainsWildcardCharacters(id) && all.All(j => !string.Equals(j.RequestId, id, StringComparison.OrdinalIgnoreCase))))
+                {
+                    WriteError(new DreaminaException(ErrorIds.JobNotFound, ErrorCategory.ObjectNotFound,
+                        $"There is no job '{missing}' in the journal {Journal.Path}. Get-DreaminaJob lists the jobs there; Get-DreaminaStatus -RequestId asks RunComfy about a job this journal never saw.")
+                        .ToErrorRecord(missing));
+                }
+            }
             if (Last is { } last) jobs = jobs.Skip(Math.Max(0, jobs.Count - last)).ToList();
             foreach (var job in jobs) WriteObject(job);
         }

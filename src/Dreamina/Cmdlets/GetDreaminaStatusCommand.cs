@@ -13,6 +13,11 @@ namespace Dreamina.Commands
         {
             foreach (var job in Jobs)
             {
+                if (job.RequestId is null)
+                {
+                    WriteError(WaitRun.Unconfirmed(job).ToErrorRecord(job));
+                    continue;
+                }
                 try
                 {
                     job.Apply(Await(JobStatusReader.ReadAsync(Client, job.RequestId, Cancellation)));

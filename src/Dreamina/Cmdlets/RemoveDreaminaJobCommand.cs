@@ -19,7 +19,8 @@ namespace Dreamina.Commands
         {
             foreach (var job in Jobs)
             {
-                if (ShouldProcess($"job {job.RequestId} in {Journal.Path}", "Forget")) _forget.Add(job);
+                var name = job.RequestId is null ? $"unconfirmed job '{job.Prompt}' submitted {job.SubmittedAt:g}" : $"job {job.RequestId}";
+                if (ShouldProcess($"{name} in {Journal.Path}", "Forget")) _forget.Add(job);
             }
         }
 
@@ -28,7 +29,7 @@ namespace Dreamina.Commands
             if (_forget.Count == 0) return;
             try
             {
-                Journal.Forget(_forget.ConvertAll(j => j.RequestId));
+                Journal.Forget(_forget.ConvertAll(j => j.Key));
             }
             catch (DreaminaException e)
             {

@@ -1,41 +1,70 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
+using System.Threading;
 using System.Threading.Tasks;
 using Dreamina.Hosting;
 using Dreamina.Input;
+using Dreamina.Pricing;
+using Dreamina.Reporting;
+using Dreamina.Submission;
+using Dreamina.Upload;
 using Dreamina.Waiting;
 
 namespace Dreamina.Commands
 {
-    /// <summary>Submits image-to-video jobs, one per input; each job is journaled and emitted as soon as RunComfy accepts it.</summary>
+    /// <summary>Submits image-to-video jobs, one per input, many at once; each job is journaled and emitted as soon as RunComfy accepts it.</summary>
     [Cmdlet(VerbsLifecycle.Start, "DreaminaVideo", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-    [OutputType(typeof(DreaminaJob))]
+    [OutputType(typeof(DreaminaJob), typeof(DreaminaBackgroundJob))]
     public sealed class StartDreaminaVideoCommand : DreaminaCmdlet
     {
-        // How long Ctrl+C waits for the answer to a submission already sent, so that its job reaches the journal.
+        // How long Ctrl+C waits for submissions already on their way, so that their jobs reach the journal.
         private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
-        private readonly Dictionary<Uri, DreaminaImageReport> _checkedImages = new Dictionary<Uri, DreaminaImageReport>();
-        private PipelineWait? _wait;
+        private readonly List<SubmissionInput> _forJob = new List<SubmissionInput>();
+        private readonly List<Task> _previews = new List<Task>();
+        private ModelPrice? _price;
+        private SpendGuard? _spend;
+        private ImagePreparer? _images;
+        private Submitter? _submitter;
+        private WaitRun? _wait;
+        private int _whatIfJobs;
+        private decimal _whatIfTotal;
+        private bool _whatIfCostUnknown;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "What should move and how, in at most 800 characters.")]
         [AllowEmptyString]
         public string Prompt { get; set; } = "";
 
-        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, HelpMessage = "A public or pre-signed HTTPS URL of a JPEG or PNG image.")]
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true, HelpMessage = "A public or pre-signed HTTPS URL of a JPEG or PNG image.")]
         [Alias("Image", "ImageUrl", "Url")]
         [AllowEmptyCollection]
-        public string[] ImageUri { get; set; } = Array.Empty<string>();
+        [AllowEmptyString]
+        public string[]? ImageUri { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [SupportsWildcards]
+        [AllowEmptyString]
+        public string[]? ImagePath { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP")]
+        [AllowEmptyString]
+        public string[]? LiteralPath { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [OptionalWholeNumber]
         public long? Seed { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [OptionalWholeNumber]
         [ArgumentCompleter(typeof(FramesCompleter))]
         public int? Frames { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [OptionalWholeNumber]
         [ArgumentCompleter(typeof(DurationCompleter))]
         public int? Duration { get; set; }
 
@@ -45,99 +74,233 @@ namespace Dreamina.Commands
         [Parameter]
         public SwitchParameter SkipImageCheck { get; set; }
 
-        protected override void ProcessRecord()
+        [Parameter]
+        [ValidateRange(1, 256)]
+        public int? ThrottleLimit { get; set; }
+
+        [Parameter]
+        [ValidateRange(0.0001, 1000000.0)]
+        public decimal? MaxCost { get; set; }
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        [Parameter]
+        public SwitchParameter AsJob { get; set; }
+
+        // The price and the balance are read at the first input that passes every local check: a call whose
+        // inputs are all refused here sends nothing at all.
+        private void Prepare()
         {
-            VideoRequest request;
+            if (_spend is not null) return;
+            var whatIf = MyInvocation.BoundParameters.ContainsKey("WhatIf") || (GetVariableValue("WhatIfPreference") is SwitchParameter { IsPresent: true } or true);
             try
             {
-                request = VideoRequest.Create(Prompt, ImageUri, Seed, Frames, Duration);
-                if (!SkipImageCheck)
-                {
-                    // A batch often reuses an image: check each one once per call.
-                    if (!_checkedImages.TryGetValue(request.ImageUri, out var report))
-                    {
-                        report = Await(new ImageInspector(Session.ContentHttp).InspectUriAsync(request.ImageUri, Cancellation));
-                        _checkedImages[request.ImageUri] = report;
-                    }
-                    if (!report.IsValid) throw ImageInspector.Rejection(report);
-                }
+                (_price, _spend) = Await(SpendSetup.PrepareAsync(Client, Session, MaxCost, Force, whatIf, this, HighestJournaledCost, Cancellation));
             }
             catch (DreaminaException e)
             {
-                WriteError(e.ToErrorRecord(ImageUri.Length == 1 ? ImageUri[0] : (object)Prompt));
-                return;
+                ThrowTerminatingError(e.ToErrorRecord(null));
             }
-
-            if (!ShouldProcess($"{request} with body {request.ToJson()}", "Submit a paid Dreamina video job")) return;
-
-            var submission = Client.SubmitAsync(request, Cancellation);
-            DreaminaJob job;
-            try
+            _images = new ImagePreparer(new ImageInspector(Session.ContentHttp, Session.Settings.Retry.RequestTimeout), Store(), SkipImageCheck);
+            if (AsJob) return;
+            if (Wait) _wait = NewWaitRun(this, Cancellation);
+            _submitter = NewSubmitter(this, Cancellation, job =>
             {
-                job = NewJob(Await(submission), request, Session.EffectiveBaseUri);
-            }
-            catch (DreaminaException e)
-            {
-                Fail(e, request);
-                return;
-            }
-            catch (PipelineStoppedException)
-            {
-                JournalWhenAccepted(submission, request);
-                throw;
-            }
-            Remember(job);
-            WriteVerbose($"Submitted job {job.RequestId}: {request}.");
-            if (Wait)
-            {
-                (_wait ??= new PipelineWait(this, new WaitSettings())).Add(job);
-                Drain();
-            }
-            else
-            {
-                WriteObject(job);
-            }
+                if (_wait is null) ((IOutputSink)this).Output(job);
+                else _wait.Add(job);
+            });
         }
 
-        private static DreaminaJob NewJob(string requestId, VideoRequest request, Uri serviceUri) => new DreaminaJob(requestId)
+        protected override void ProcessRecord()
         {
-            Status = JobStatus.Queued,
-            ServiceStatus = "in_queue",
-            Prompt = request.Prompt,
-            ImageUri = request.ImageUri,
-            Seed = request.Seed,
-            Frames = request.Frames,
-            SubmittedAt = DateTimeOffset.UtcNow,
-            ServiceUri = serviceUri,
-        };
-
-        /// <summary>
-        /// Ctrl+C while a submission was on its way: RunComfy may still accept it, so the job is journaled when
-        /// its answer comes, waited for here briefly and after that in the background.
-        /// </summary>
-        private void JournalWhenAccepted(Task<string> submission, VideoRequest request)
-        {
-            var journal = Journal;
-            var serviceUri = Session.EffectiveBaseUri;
-            var journaled = submission.ContinueWith(answered =>
+            VideoRequest settings;
+            List<ImageSource> images;
+            try
             {
-                if (answered.Status != TaskStatus.RanToCompletion) return;
-                try
-                {
-                    journal.Record(NewJob(answered.Result, request, serviceUri));
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or DreaminaException)
-                {
-                    // The pipeline has stopped, so there is no one left to warn.
-                }
-            }, TaskScheduler.Default);
-            journaled.Wait(StopGrace);
+                settings = VideoRequest.CheckSettings(Prompt, Seed, Frames, Duration);
+                images = ImageSources();
+            }
+            catch (DreaminaException e)
+            {
+                WriteError(e.ToErrorRecord(InputTarget()));
+                return;
+            }
+            Prepare();
+            foreach (var image in images) Queue(settings, image);
+            Drain();
+            if (_submitter?.Fatal is { } fatal) ThrowTerminatingError(fatal.ToErrorRecord(null));
         }
 
         protected override void EndProcessing()
         {
-            _wait?.Run(null, any: false);
-            _wait?.Dispose();
+            if (_whatIfJobs > 0)
+            {
+                Await(Task.WhenAll(_previews));
+                ShouldProcess(string.Format(CultureInfo.InvariantCulture, "Submit {0} paid Dreamina video job{1}; estimated total {2}.",
+                    _whatIfJobs, _whatIfJobs == 1 ? "" : "s", _whatIfCostUnknown ? "unknown (no price for some jobs)" : SpendGuard.Money(_whatIfTotal)), null, null);
+            }
+            if (AsJob)
+            {
+                UploadByScriptHere();
+                if (_forJob.Count > 0) StartBackgroundJob((sink, stop) => RunInBackground(_forJob, sink, stop));
+                return;
+            }
+            if (_submitter is null) return;
+            try
+            {
+                Await(_submitter.WhenDone());
+                if (_submitter.Fatal is { } fatal) ThrowTerminatingError(fatal.ToErrorRecord(null));
+                if (_wait is null) return;
+                _wait.Close();
+                Await(_wait.AllFinished);
+            }
+            finally
+            {
+                _wait?.Stop();
+                _wait?.Dispose();
+            }
         }
+
+        protected override void StopProcessing()
+        {
+            base.StopProcessing();
+            // A submission already sent is not abandoned: give its answer a moment to reach the journal.
+            _submitter?.WhenDone().Wait(StopGrace);
+        }
+
+        private void Queue(VideoRequest settings, ImageSource image)
+        {
+            var cost = _price?.CostOf(settings.Frames);
+            var costText = _price is null ? "" : cost is { } known ? $", estimated cost {SpendGuard.Money(known)}" : ", cost unknown";
+            if (!ShouldProcessRedacted(settings.Describe(image.Display) + costText, "Submit a paid Dreamina video job", out var whatIf))
+            {
+                if (whatIf) Preview(image, cost);
+                return;
+            }
+            if (_spend!.Take(cost) is { } tooMuch)
+            {
+                WriteError(tooMuch.ToErrorRecord(image.Display));
+                return;
+            }
+            var input = new SubmissionInput(settings, image, cost, image.Display);
+            if (AsJob) _forJob.Add(input);
+            else _submitter!.Enqueue(input);
+        }
+
+        // -WhatIf submits nothing but still looks at the image: a bad one is an error, one it cannot reach only a warning.
+        private void Preview(ImageSource image, decimal? cost)
+        {
+            _whatIfJobs++;
+            if (cost is { } known) _whatIfTotal += known;
+            else _whatIfCostUnknown = true;
+            var sink = (IOutputSink)this;
+            var report = image switch
+            {
+                RemoteImage remote when !SkipImageCheck => _images!.CheckAsync(remote, Cancellation),
+                LocalImageFile local => ImageInspector.InspectFileAsync(local.Path, Cancellation),
+                _ => null,
+            };
+            if (report is null) return;
+            _previews.Add(report.ContinueWith(done =>
+            {
+                if (done.Status != TaskStatus.RanToCompletion || done.Result.IsValid) return;
+                if (done.Result.Problems[0].ErrorId == ErrorIds.ImageUnreachable) sink.Warning($"Image {image.Display} could not be checked: {done.Result.Problems[0].Message}");
+                else sink.Error(ImageInspector.Rejection(done.Result), image.Display);
+            }, TaskScheduler.Default));
+        }
+
+        // An -ImageUploader script needs the pipeline thread, which a background job does not have: its uploads run here, first.
+        private void UploadByScriptHere()
+        {
+            if (Session.Settings.ImageStore is not null || Session.Settings.ImageUploader is null) return;
+            for (var i = _forJob.Count - 1; i >= 0; i--)
+            {
+                var input = _forJob[i];
+                if (input.Image is not LocalImageFile) continue;
+                try
+                {
+                    _forJob[i] = input.With(new UploadedSource(Await(_images!.PrepareAsync(input.Image, Cancellation)), input.Image.Display));
+                }
+                catch (DreaminaException e)
+                {
+                    _spend!.GiveBack(input.Cost);
+                    _forJob.RemoveAt(i);
+                    WriteError(e.ToErrorRecord(input.Target));
+                }
+            }
+        }
+
+        // Everything the job needs is captured here, on the pipeline thread; the background thread has no runspace.
+        private async Task RunInBackground(List<SubmissionInput> inputs, IOutputSink sink, CancellationToken stop)
+        {
+            using var wait = Wait ? NewWaitRun(sink, stop) : null;
+            var submitter = NewSubmitter(sink, stop, job => { if (wait is null) sink.Output(job); else wait.Add(job); });
+            foreach (var input in inputs) submitter.Enqueue(input);
+            await submitter.WhenDone().ConfigureAwait(false);
+            if (submitter.Fatal is { } fatal) throw fatal;
+            if (wait is null) return;
+            wait.Close();
+            await wait.AllFinished.ConfigureAwait(false);
+            wait.Stop();
+        }
+
+        private Submitter NewSubmitter(IOutputSink sink, CancellationToken cancel, Action<DreaminaJob> accepted)
+            => new Submitter(Client, _images!, Journal, _spend!, Session.Settings.BaseUri, Session.Redactor, sink, accepted,
+                ThrottleLimit ?? Session.Settings.ThrottleLimit, cancel);
+
+        private WaitRun NewWaitRun(IOutputSink sink, CancellationToken cancel)
+            => new WaitRun(Client, Journal, new WaitSettings { MaxPollRate = Session.Settings.MaxPollRate }, sink, cancel);
+
+        private IImageStore? Store()
+        {
+            var settings = Session.Settings;
+            if (settings.ImageStore is { } container) return new AzureBlobStore(Session.ContentHttp, container, settings.Retry, this);
+            if (settings.ImageUploader is { } uploader)
+            {
+                // User script runs on the pipeline thread; a background job has none, so its uploads run here first.
+                return new ScriptBlockStore(uploader, OnPipelineThreadAsync);
+            }
+            return null;
+        }
+
+        // The one image of this input: a URL, or local files (a wildcard may name several, each its own job).
+        private List<ImageSource> ImageSources()
+        {
+            var uris = Given(ImageUri);
+            var paths = Given(ImagePath);
+            var literal = Given(LiteralPath);
+            var kinds = new[] { uris.Count > 0, paths.Count > 0, literal.Count > 0 }.Count(k => k);
+            if (kinds > 1)
+                throw new DreaminaException(ErrorIds.ImageSourceConflict, ErrorCategory.InvalidArgument,
+                    "Give the image one way: -ImageUri for a URL, or -ImagePath / -LiteralPath for a local file, not several.");
+            if (uris.Count > 0)
+            {
+                if (uris.Count != 1)
+                    throw new DreaminaException(ErrorIds.ImageCountInvalid, ErrorCategory.InvalidArgument, $"The model takes exactly one image; {uris.Count} were given. Submit one job per image.");
+                var uri = VideoRequest.ParseImageUri(uris[0]);
+                return new List<ImageSource> { new RemoteImage(uri, Session.Redactor.Redact(uri).ToString()) };
+            }
+            if (paths.Count + literal.Count == 0)
+                throw new DreaminaException(ErrorIds.ImageCountInvalid, ErrorCategory.InvalidArgument,
+                    "No image was given. Give -ImageUri with a URL the service can fetch, or -ImagePath with a local file to upload.");
+            return paths.SelectMany(Expand).Concat(literal.Select(p => GetUnresolvedProviderPathFromPSPath(p))).Select(p => (ImageSource)new LocalImageFile(p)).ToList();
+        }
+
+        // A wildcard names every file it matches; a path without one names a file that may not exist (its error says so).
+        private IEnumerable<string> Expand(string path)
+        {
+            if (!WildcardPattern.ContainsWildcardCharacters(path)) return new[] { GetUnresolvedProviderPathFromPSPath(path) };
+            var found = Matching(path);
+            if (found.Count == 0)
+                throw new DreaminaException(ErrorIds.ImageFileNotFound, ErrorCategory.ObjectNotFound, $"No file matches '{path}'.");
+            return found;
+        }
+
+        private static List<string> Given(string[]? values) => values?.Where(v => !string.IsNullOrWhiteSpace(v)).ToList() ?? new List<string>();
+
+        private object InputTarget() => Given(ImageUri).FirstOrDefault() ?? Given(ImagePath).FirstOrDefault() ?? Given(LiteralPath).FirstOrDefault() ?? (object)Prompt;
+
+        private decimal? HighestJournaledCost() => ReadJournalOrWarn().Select(j => j.Cost).Max();
     }
 }

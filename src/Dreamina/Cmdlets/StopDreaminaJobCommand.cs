@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using Dreamina.Hosting;
+using Dreamina.Waiting;
 
 namespace Dreamina.Commands
 {
@@ -16,7 +17,12 @@ namespace Dreamina.Commands
         {
             foreach (var job in Jobs)
             {
-                if (!ShouldProcess($"job {job.RequestId}{(job.Prompt is null ? "" : $" ('{job.Prompt}')")}", "Cancel")) continue;
+                if (job.RequestId is null)
+                {
+                    WriteError(WaitRun.Unconfirmed(job).ToErrorRecord(job));
+                    continue;
+                }
+                if (!ShouldProcessRedacted($"job {job.RequestId}{(job.Prompt is null ? "" : $" ('{job.Prompt}')")}", "Cancel", out _)) continue;
                 Service.CancelOutcome outcome;
                 try
                 {

@@ -1,56 +1,116 @@
 using System;
-using System.IO;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Net.Http;
 using System.Runtime.CompilerServices;
 using System.Security;
-using Dreamina.Download;
 using Dreamina.Journal;
+using Dreamina.Reporting;
 using Dreamina.Service;
 
 namespace Dreamina.Configuration
 {
     /// <summary>
-    /// One runspace's settings and HTTP connections. Keyed by runspace, so two runspaces in one process
-    /// (ForEach-Object -Parallel, a host running several) never share a token.
+    /// The process's settings and HTTP connections. One per process, so what Connect-Dreamina sets reaches every
+    /// runspace: ForEach-Object -Parallel, Start-ThreadJob, and the module's own background jobs. A host that
+    /// runs runspaces for different users may give a runspace settings of its own (<see cref="Isolate"/>).
     /// </summary>
     internal sealed class DreaminaSession
     {
         public static readonly Uri DefaultBaseUri = new Uri("https://model-api.runcomfy.net/");
+        public static readonly Uri DefaultAccountUri = new Uri("https://api.runcomfy.net/");
         public const string BaseUriVariable = "DREAMINA_BASE_URI";
+        public const string AccountUriVariable = "DREAMINA_ACCOUNT_URI";
         public const string JournalVariable = "DREAMINA_JOURNAL_PATH";
+        private static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
 
-        private static readonly ConditionalWeakTable<Runspace, DreaminaSession> Sessions = new ConditionalWeakTable<Runspace, DreaminaSession>();
-        private static readonly DreaminaSession Detached = new DreaminaSession();
+        private static readonly DreaminaSession ProcessWide = new DreaminaSession();
+        private static readonly ConditionalWeakTable<Runspace, DreaminaSession> Isolated = new ConditionalWeakTable<Runspace, DreaminaSession>();
 
         private readonly object _gate = new object();
+        private SecureString? _token;
+        private Uri? _baseUri;
+        private Uri? _accountUri;
+        private string? _journalPath;
+        private RetryPolicy _retry = new RetryPolicy();
+        private int _throttleLimit = SessionSettings.DefaultThrottleLimit;
+        private double _maxPollRate = SessionSettings.DefaultMaxPollRate;
+        private decimal? _dailySpendLimit;
+        private Uri? _imageStore;
+        private ScriptBlock? _imageUploader;
         private HttpClient? _api;
         private HttpClient? _content;
+        private ResolvedToken? _resolved;
+        private Redactor? _redactor;
 
-        public static DreaminaSession Current => Runspace.DefaultRunspace is { } runspace ? For(runspace) : Detached;
+        public static DreaminaSession Current => Runspace.DefaultRunspace is { } runspace && Isolated.TryGetValue(runspace, out var own) ? own : ProcessWide;
 
-        internal static DreaminaSession For(Runspace runspace) => Sessions.GetValue(runspace, _ => new DreaminaSession());
+        /// <summary>Gives a runspace settings of its own, apart from the process's (tests run many emulators in one process).</summary>
+        internal static DreaminaSession Isolate(Runspace runspace) => Isolated.GetValue(runspace, _ => new DreaminaSession());
 
-        public SecureString? Token { get; private set; }
-        public Uri? BaseUri { get; private set; }
-        public string? JournalPath { get; private set; }
-        public RetryPolicy Retry { get; private set; } = new RetryPolicy();
+        /// <summary>Shared by every client of this session: a 429 slows them all.</summary>
+        public RateGate Gate { get; } = new RateGate();
 
-        public Uri EffectiveBaseUri => BaseUri ?? (Environment.GetEnvironmentVariable(BaseUriVariable) is { Length: > 0 } fromEnvironment
-            ? CheckBaseUri(fromEnvironment)
-            : DefaultBaseUri);
+        public Pricing.PriceCache Prices { get; } = new Pricing.PriceCache();
 
-        public string EffectiveJournalPath => JournalPath ?? JobJournal.DefaultPath();
+        public SessionSettings Settings
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return new SessionSettings(
+                        _baseUri ?? FromEnvironment(BaseUriVariable) ?? DefaultBaseUri,
+                        _accountUri ?? FromEnvironment(AccountUriVariable) ?? DefaultAccountUri,
+                        _journalPath ?? JobJournal.DefaultPath(),
+                        _retry.Clone(), _throttleLimit, _maxPollRate, _dailySpendLimit, _imageStore, _imageUploader);
+                }
+            }
+        }
 
-        public void Configure(SecureString? token, Uri? baseUri, string? journalPath, RetryPolicy? retry)
+        public JobJournal Journal => JobJournal.For(Settings.JournalPath);
+
+        public void Configure(ConnectChanges changes)
         {
             lock (_gate)
             {
-                if (token is not null) Token = token.Copy();
-                if (baseUri is not null) BaseUri = baseUri;
-                if (journalPath is not null) JournalPath = journalPath;
-                if (retry is not null) Retry = retry;
+                if (changes.Token is not null)
+                {
+                    _token?.Dispose();
+                    _token = changes.Token.Copy();
+                }
+                _baseUri = changes.BaseUri ?? _baseUri;
+                _accountUri = changes.AccountUri ?? _accountUri;
+                _journalPath = changes.JournalPath ?? _journalPath;
+                if (changes.MaxRetries is not null || changes.Timeout is not null || changes.ConnectTimeout is not null)
+                {
+                    var retry = _retry.Clone();
+                    if (changes.MaxRetries is { } max) retry.MaxRetries = max;
+                    if (changes.Timeout is { } timeout) retry.RequestTimeout = timeout;
+                    if (changes.ConnectTimeout is { } connect && connect != retry.ConnectTimeout)
+                    {
+                        retry.ConnectTimeout = connect;
+                        DropConnections();
+                    }
+                    _retry = retry;
+                }
+                _throttleLimit = changes.ThrottleLimit ?? _throttleLimit;
+                _maxPollRate = changes.MaxPollRate ?? _maxPollRate;
+                _dailySpendLimit = changes.DailySpendLimit ?? _dailySpendLimit;
+                _imageStore = changes.ImageStore ?? _imageStore;
+                _imageUploader = changes.ImageUploader ?? _imageUploader;
+                _resolved = null;
+                _redactor = null;
+            }
+        }
+
+        /// <summary>Shrinks retries and timeouts so tests of faults run in seconds.</summary>
+        internal void UseRetryPolicy(RetryPolicy retry)
+        {
+            lock (_gate)
+            {
+                _retry = retry;
+                DropConnections();
             }
         }
 
@@ -58,47 +118,120 @@ namespace Dreamina.Configuration
         {
             lock (_gate)
             {
-                Token?.Dispose();
-                Token = null;
-                BaseUri = null;
-                JournalPath = null;
-                Retry = new RetryPolicy();
-                _api?.Dispose();
-                _content?.Dispose();
-                _api = _content = null;
+                _token?.Dispose();
+                _token = null;
+                _baseUri = _accountUri = _imageStore = null;
+                _journalPath = null;
+                _retry = new RetryPolicy();
+                _throttleLimit = SessionSettings.DefaultThrottleLimit;
+                _maxPollRate = SessionSettings.DefaultMaxPollRate;
+                _dailySpendLimit = null;
+                _imageUploader = null;
+                _resolved = null;
+                _redactor = null;
+                DropConnections();
+                Prices.Clear();
             }
         }
 
-        /// <summary>The token's source, for Connect-Dreamina's summary (never the token).</summary>
-        public string TokenSource => TokenResolver.ForThisProcess().Resolve(Token).Source;
+        /// <summary>Where the token comes from now (never the token itself).</summary>
+        public string TokenSource => Resolve().Source;
 
-        public RunComfyClient CreateClient(IActivityLog log)
-            => new RunComfyClient(ApiHttp, EffectiveBaseUri, ResolveToken, Retry.Clone(), log);
-
-        public JobJournal CreateJournal() => new JobJournal(EffectiveJournalPath);
-
-        /// <summary>One client per session for the API, so connections are reused; it follows no redirects.</summary>
-        public HttpClient ApiHttp { get { lock (_gate) return _api ??= new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = System.Threading.Timeout.InfiniteTimeSpan }; } }
-
-        /// <summary>A second client for images and videos: it has never seen the token.</summary>
-        public HttpClient ContentHttp { get { lock (_gate) return _content ??= Download.ContentHttp.CreateClient(); } }
-
-        private string ResolveToken()
+        /// <summary>The token for a request, or the error that says why there is none to send.</summary>
+        public string Token()
         {
-            var (token, source) = TokenResolver.ForThisProcess().Resolve(Token);
-            return token ?? throw new DreaminaException(ErrorIds.TokenMissing, ErrorCategory.AuthenticationError,
-                $"No RunComfy token was found (source: {source}). {ServiceErrors.HowToSetToken}");
+            var resolved = Resolve();
+            if (resolved.Token is null)
+            {
+                throw new DreaminaException(ErrorIds.TokenMissing, ErrorCategory.AuthenticationError,
+                    $"No RunComfy token was found; {resolved.Source}. {ServiceErrors.HowToSetToken}");
+            }
+            if (TokenResolver.Problem(resolved.Token, resolved.Source) is { } problem) throw problem;
+            return resolved.Token;
         }
 
-        /// <summary>HTTPS only, except plain HTTP to this machine (the emulator).</summary>
-        public static Uri CheckBaseUri(string text)
+        /// <summary>Masks this session's secrets (the token, the image store's SAS) and every known secret shape.</summary>
+        public Redactor Redactor
         {
-            if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-                throw new DreaminaException(ErrorIds.InsecureBaseUri, ErrorCategory.InvalidArgument, $"'{text}' is not an absolute http(s) URI for the RunComfy API.");
+            get
+            {
+                lock (_gate)
+                {
+                    var token = Resolve().Token; // a token that changed drops the old redactor
+                    return _redactor ??= new Redactor(new[] { token, _imageStore?.Query.TrimStart('?'), SasSignature(_imageStore) });
+                }
+            }
+        }
+
+        public RunComfyClient CreateClient(IActivityLog log)
+        {
+            var settings = Settings;
+            return new RunComfyClient(ApiHttp, settings.BaseUri, settings.AccountUri, Token, settings.Retry, Gate, Redactor, log);
+        }
+
+        /// <summary>One client for RunComfy's API hosts, so connections are reused; it follows no redirects.</summary>
+        public HttpClient ApiHttp { get { lock (_gate) return _api ??= HttpTransport.Create(_retry.ConnectTimeout); } }
+
+        /// <summary>A second client for images, videos and uploads: it has never seen the token.</summary>
+        public HttpClient ContentHttp { get { lock (_gate) return _content ??= HttpTransport.Create(_retry.ConnectTimeout); } }
+
+        /// <summary>HTTPS only, except plain HTTP to this machine (the emulator).</summary>
+        public static Uri CheckApiUri(string text, string what = "the RunComfy API")
+        {
+            if (!Uri.TryCreate(text?.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+                throw new DreaminaException(ErrorIds.InsecureBaseUri, ErrorCategory.InvalidArgument, $"'{text}' is not an absolute http(s) URI for {what}.");
             if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback)
                 throw new DreaminaException(ErrorIds.InsecureBaseUri, ErrorCategory.SecurityError,
                     $"'{text}' is plain HTTP; the token would cross the network unencrypted. Use https://, or http:// only for this machine (127.0.0.1, localhost).");
             return uri;
+        }
+
+        private static Uri? FromEnvironment(string variable)
+            => Environment.GetEnvironmentVariable(variable) is { Length: > 0 } text ? CheckApiUri(text, $"${variable}") : null;
+
+        private static string? SasSignature(Uri? store)
+        {
+            if (store is null) return null;
+            foreach (var pair in store.Query.TrimStart('?').Split('&'))
+            {
+                if (pair.StartsWith("sig=", StringComparison.OrdinalIgnoreCase)) return Uri.UnescapeDataString(pair.Substring(4));
+            }
+            return null;
+        }
+
+        private ResolvedToken Resolve()
+        {
+            var resolver = TokenResolver.ForThisProcess();
+            var environment = resolver.EnvironmentValue;
+            lock (_gate)
+            {
+                // The token file is read once per session; a changed environment variable is seen at once.
+                if (_resolved is { } cached && cached.Environment == environment) return cached;
+                var (token, source) = resolver.Resolve(_token);
+                _redactor = null;
+                return (_resolved = new ResolvedToken(token, source, environment));
+            }
+        }
+
+        private void DropConnections()
+        {
+            _api?.Dispose();
+            _content?.Dispose();
+            _api = _content = null;
+        }
+
+        private sealed class ResolvedToken
+        {
+            public ResolvedToken(string? token, string source, string? environment)
+            {
+                Token = token;
+                Source = source;
+                Environment = environment;
+            }
+
+            public string? Token { get; }
+            public string Source { get; }
+            public string? Environment { get; }
         }
     }
 }

@@ -1,8 +1,11 @@
 using System;
 using System.IO;
+using System.Linq;
+using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Security;
 using System.Text.Json;
+using Dreamina.Service;
 
 namespace Dreamina.Configuration
 {
@@ -10,6 +13,7 @@ namespace Dreamina.Configuration
     internal sealed class TokenResolver
     {
         public const string EnvironmentVariable = "RUNCOMFY_TOKEN";
+        public const string FromConnect = "Connect-Dreamina";
         private readonly Func<string, string?> _environment;
         private readonly string _tokenFile;
 
@@ -22,15 +26,31 @@ namespace Dreamina.Configuration
         public static TokenResolver ForThisProcess()
             => new TokenResolver(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
 
+        /// <summary>The value of the environment variable now, so a cache can tell when it changed.</summary>
+        public string? EnvironmentValue => _environment(EnvironmentVariable);
+
         /// <summary>The token and where it came from, or null and where it was looked for.</summary>
         public (string? Token, string Source) Resolve(SecureString? given)
         {
-            if (given is not null && given.Length > 0) return (Plain(given), "Connect-Dreamina");
-            var fromEnvironment = _environment(EnvironmentVariable);
+            if (given is not null && given.Length > 0) return (Plain(given).Trim(), FromConnect);
+            var fromEnvironment = EnvironmentValue;
             if (!string.IsNullOrWhiteSpace(fromEnvironment)) return (fromEnvironment!.Trim(), "$env:" + EnvironmentVariable);
             var fromFile = ReadTokenFile();
             if (fromFile is not null) return (fromFile, _tokenFile);
             return (null, $"none (looked in Connect-Dreamina, $env:{EnvironmentVariable} and {_tokenFile})");
+        }
+
+        /// <summary>
+        /// A token fit for an Authorization header: printable ASCII without spaces. Anything else was pasted with
+        /// something extra, and would fail in the HTTP stack with an error that says nothing useful.
+        /// </summary>
+        public static DreaminaException? Problem(string token, string source)
+        {
+            var bad = token.FirstOrDefault(c => c <= ' ' || c > '~');
+            if (bad == default(char)) return null;
+            var what = bad == ' ' ? "a space" : bad is '\r' or '\n' ? "a line break" : char.IsControl(bad) ? "a control character" : "a character outside ASCII";
+            return new DreaminaException(ErrorIds.TokenInvalid, ErrorCategory.InvalidArgument,
+                $"The token from {source} contains {what}, so it cannot be a RunComfy token. Copy it again from RunComfy's API keys page. {ServiceErrors.HowToSetToken}");
         }
 
         private string? ReadTokenFile()
@@ -57,6 +77,14 @@ namespace Dreamina.Configuration
             var pointer = Marshal.SecureStringToGlobalAllocUnicode(secure);
             try { return Marshal.PtrToStringUni(pointer) ?? string.Empty; }
             finally { Marshal.ZeroFreeGlobalAllocUnicode(pointer); }
+        }
+
+        internal static SecureString Secure(string plain)
+        {
+            var secure = new SecureString();
+            foreach (var c in plain) secure.AppendChar(c);
+            secure.MakeReadOnly();
+            return secure;
         }
     }
 }

@@ -1,29 +1,32 @@
 using System;
 using System.Management.Automation;
-using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Threading;
 using System.Threading.Tasks;
+using Dreamina.Service;
 
 namespace Dreamina.Download
 {
     /// <summary>
-    /// GETs from hosts other than the API (images, videos) with a client that never carries the token,
-    /// following redirects by hand so every hop can be checked.
+    /// Requests to hosts other than the API (images, videos, image stores), with a client that never carries the
+    /// token, following redirects by hand so that every hop's scheme and host can be checked, and never waiting
+    /// longer than the limit for an answer.
     /// </summary>
     internal static class ContentHttp
     {
         private const int MaxRedirects = 5;
 
-        public static async Task<HttpResponseMessage> GetAsync(HttpClient client, Uri uri, Func<Uri, string?> refuseHost, Action<HttpRequestMessage>? prepare, CancellationToken cancel)
+        /// <param name="refuse">Why a hop may not be followed (its scheme or host), or null.</param>
+        public static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, Uri uri, Func<Uri, DreaminaException?> refuse,
+            Action<HttpRequestMessage>? prepare, TimeSpan limit, CancellationToken cancel)
         {
             for (var hop = 0; ; hop++)
             {
-                if (refuseHost(uri) is { } why) throw new DreaminaException(ErrorIds.DownloadHostRefused, ErrorCategory.SecurityError, why);
-                using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+                if (refuse(uri) is { } refused) throw refused;
+                using var request = new HttpRequestMessage(method, uri);
                 prepare?.Invoke(request);
-                var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
+                var response = await Stall.SendAsync(client, request, limit, cancel).ConfigureAwait(false);
                 var status = (int)response.StatusCode;
                 if (status < 300 || status >= 400 || status == 304) return response;
                 var location = response.Headers.Location;
@@ -34,16 +37,12 @@ namespace Dreamina.Download
             }
         }
 
-        /// <summary>A client for content hosts: no default headers, no cookies, no automatic redirects.</summary>
-        public static HttpClient CreateClient() => new HttpClient(new HttpClientHandler
-        {
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            AutomaticDecompression = DecompressionMethods.None,
-        })
-        {
-            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
-        };
+        public static Task<HttpResponseMessage> GetAsync(HttpClient client, Uri uri, Func<Uri, DreaminaException?> refuse,
+            Action<HttpRequestMessage>? prepare, TimeSpan limit, CancellationToken cancel)
+            => SendAsync(client, HttpMethod.Get, uri, refuse, prepare, limit, cancel);
+
+        /// <summary>Only http and https may be followed: a redirect to file:, ftp: or data: is refused, with its scheme named.</summary>
+        public static bool IsWebScheme(Uri uri) => uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp;
 
         public static void AskForRange(HttpRequestMessage request, long from, long? to, EntityTagHeaderValue? ifRange)
         {

@@ -1,11 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Management.Automation;
 using Dreamina.Service;
 
 namespace Dreamina.Download
 {
-    /// <summary>Which hosts a video may come from, and how big it may be.</summary>
+    /// <summary>Which hosts a video may come from, how big it may be, and how hard to try.</summary>
     internal sealed class DownloadPolicy
     {
         public const long DefaultMaxBytes = 2L * 1024 * 1024 * 1024;
@@ -23,11 +24,20 @@ namespace Dreamina.Download
         public long MaxBytes { get; }
         public RetryPolicy Retry { get; }
 
-        /// <summary>Why a download from <paramref name="uri"/> is refused, or null when it may go ahead.</summary>
-        public string? Refuse(Uri uri)
+        /// <summary>Why a download from <paramref name="uri"/> (the link, or any hop a redirect leads to) is refused, or null when it may go ahead.</summary>
+        public DreaminaException? Refuse(Uri uri)
         {
+            var why = Reason(uri);
+            return why is null ? null : new DreaminaException(ErrorIds.DownloadHostRefused, ErrorCategory.SecurityError, why);
+        }
+
+        public Func<Uri, DreaminaException?> RefuseHop => Refuse;
+
+        private string? Reason(Uri uri)
+        {
+            if (!ContentHttp.IsWebScheme(uri)) return $"The video link leads to a {uri.Scheme}: address; only https links are downloaded.";
             var host = uri.Host.ToLowerInvariant();
-            if (uri.IsLoopback && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)) return null;
+            if (uri.IsLoopback) return null;
             if (uri.Scheme != Uri.UriSchemeHttps) return $"The video link {uri.GetLeftPart(UriPartial.Path)} is not HTTPS; it was not downloaded.";
             if (StorageDomains.Any(d => host == d || host.EndsWith("." + d, StringComparison.Ordinal))) return null;
             if (AllowedHosts.Any(a => a == host || (a.StartsWith("*.", StringComparison.Ordinal) && host.EndsWith(a.Substring(1), StringComparison.Ordinal)))) return null;

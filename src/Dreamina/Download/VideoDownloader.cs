@@ -1,83 +1,152 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using System.Net.Http;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using Dreamina.Reporting;
 using Dreamina.Service;
 
 namespace Dreamina.Download
 {
     /// <summary>
-    /// Streams a video to a temporary file beside the target, resumes with Range after a dropped connection,
-    /// checks the length, and only then moves it into place: the target is either complete or untouched.
+    /// Streams a video to a partial file beside the target, resumes with Range after a dropped connection or a
+    /// stall, checks that what arrived is a whole MP4 of the announced length, and only then moves it into place:
+    /// the target is either a real, complete video or untouched. The partial file has a fixed name and a small
+    /// note beside it (request id, ETag, length), so another process, after a crash, resumes where it stopped.
     /// </summary>
     internal sealed class VideoDownloader
     {
         private const int BufferSize = 128 * 1024;
+        /// <summary>Partial files nobody came back for are removed after this long.</summary>
+        private static readonly TimeSpan Orphaned = TimeSpan.FromDays(2);
         private static readonly Random Jitter = new Random();
         private readonly HttpClient _content;
         private readonly DownloadPolicy _policy;
         private readonly IActivityLog _log;
-        private readonly Func<string, Stream> _createPartial;
+        private readonly Func<string, Stream> _openPartial;
 
-        /// <param name="createPartial">Opens the temporary file; tests pass one that fails as a full disk would.</param>
-        public VideoDownloader(HttpClient content, DownloadPolicy policy, IActivityLog log, Func<string, Stream>? createPartial = null)
+        /// <param name="openPartial">Opens the partial file; tests pass one that fails as a full disk would.</param>
+        public VideoDownloader(HttpClient content, DownloadPolicy policy, IActivityLog log, Func<string, Stream>? openPartial = null)
         {
             _content = content;
             _policy = policy;
             _log = log;
             // Unbuffered (a buffer of 1 byte: .NET Framework refuses 0) and synchronous: CopyAsync hands each chunk
-            // straight to the kernel (see there).
-            _createPartial = createPartial ?? (path => new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, useAsync: false));
+            // straight to the kernel (see there). No sharing: a second process saving the same file finds it busy.
+            _openPartial = openPartial ?? (path => new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, useAsync: false));
+        }
+
+        public static string PartialPath(string target) => Sibling(target, ".part");
+        public static string NotePath(string target) => Sibling(target, ".part.json");
+
+        /// <summary>
+        /// The target, when an earlier run of this job's download moved it into place but stopped before the
+        /// journal said so (its note is still there); null otherwise.
+        /// </summary>
+        public static FileInfo? FinishedEarlier(string target, string requestId)
+        {
+            var note = PartialNote.Read(NotePath(target));
+            if (note?.RequestId != requestId || !File.Exists(target) || File.Exists(PartialPath(target))) return null;
+            var file = new FileInfo(target);
+            return (note.Length is null || note.Length == file.Length) && Mp4Check.Problem(target) is null ? file : null;
+        }
+
+        /// <summary>Removes the note once the journal records where the video is.</summary>
+        public static void Settle(string target) => DeleteQuietly(NotePath(target));
+
+        /// <summary>Removes partial files and notes in a folder that nobody has come back for in two days.</summary>
+        public static void CleanOrphans(string folder)
+        {
+            if (!Directory.Exists(folder)) return;
+            foreach (var note in Directory.EnumerateFiles(folder, ".*.part.json"))
+            {
+                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(note) < Orphaned) continue;
+                DeleteQuietly(note.Substring(0, note.Length - ".json".Length));
+                DeleteQuietly(note);
+            }
         }
 
         /// <param name="progress">Called with bytes so far and the total when known; from a background thread.</param>
-        public async Task<FileInfo> DownloadAsync(Uri source, string target, bool overwrite, Action<long, long?> progress, CancellationToken cancel)
+        public async Task<FileInfo> DownloadAsync(Uri source, string target, string requestId, bool overwrite, Action<long, long?> progress, CancellationToken cancel)
         {
-            if (_policy.Refuse(source) is { } refused) throw new DreaminaException(ErrorIds.DownloadHostRefused, ErrorCategory.SecurityError, refused);
-            if (!overwrite && File.Exists(target)) throw Exists(target);
+            if (_policy.Refuse(source) is { } refused) throw refused;
+            if (Directory.Exists(target)) throw DownloadErrors.IsDirectory(target);
+            if (!overwrite && File.Exists(target)) throw DownloadErrors.Exists(target);
             var directory = Path.GetDirectoryName(target)!;
             Directory.CreateDirectory(directory);
-            var partial = Path.Combine(directory, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".part");
+            var partial = PartialPath(target);
+            var notePath = NotePath(target);
+            var keepPartial = false;
             try
             {
-                using (var file = _createPartial(partial))
+                Stream file;
+                try
                 {
-                    await FillAsync(file, source, progress, cancel).ConfigureAwait(false);
+                    file = _openPartial(partial);
                 }
+                catch (IOException e) when (File.Exists(partial))
+                {
+                    throw new DreaminaException(ErrorIds.DownloadInProgress, ErrorCategory.ResourceBusy,
+                        $"Another process is saving a video to {target} right now ({e.Message.TrimEnd('.')}). Let it finish, or save this one elsewhere.", e);
+                }
+                using (file)
+                {
+                    var earlier = PartialNote.Read(notePath);
+                    var resume = earlier is { ETag: not null } && earlier.RequestId == requestId && file.Length > 0 ? earlier : null;
+                    if (resume is null) file.SetLength(0);
+                    else _log.Verbose($"Resuming the download of job {requestId} at byte {file.Length:N0}, where an earlier run stopped.");
+                    var note = new PartialNote(requestId, resume?.ETag, resume?.Length);
+                    try
+                    {
+                        await FillAsync(file, source, note, notePath, progress, cancel).ConfigureAwait(false);
+                    }
+                    catch (DreaminaException e) when (e.ErrorId == ErrorIds.DownloadIncomplete && e.IsTransient)
+                    {
+                        keepPartial = true; // the next run resumes from here
+                        throw;
+                    }
+                }
+                if (Mp4Check.Problem(partial) is { } problem) throw DownloadErrors.NotVideo(source, problem);
                 if (File.Exists(target))
                 {
-                    if (!overwrite) throw Exists(target);
+                    if (!overwrite) throw DownloadErrors.Exists(target);
                     File.Replace(partial, target, null);
                 }
                 else
                 {
                     File.Move(partial, target);
                 }
+                keepPartial = true; // the note stays until the journal has the video's place (Settle)
                 return new FileInfo(target);
             }
             finally
             {
-                if (File.Exists(partial)) File.Delete(partial);
+                if (!keepPartial)
+                {
+                    DeleteQuietly(partial);
+                    DeleteQuietly(notePath);
+                }
             }
         }
 
-        private async Task FillAsync(Stream file, Uri source, Action<long, long?> progress, CancellationToken cancel)
+        private async Task FillAsync(Stream file, Uri source, PartialNote note, string notePath, Action<long, long?> progress, CancellationToken cancel)
         {
-            long? total = null;
-            EntityTagHeaderValue? etag = null;
+            var limit = _policy.Retry.RequestTimeout;
             for (var failures = 0; ; )
             {
                 var have = file.Length;
                 try
                 {
-                    using var response = await ContentHttp.GetAsync(_content, source, _policy.Refuse,
-                        r => { if (have > 0) ContentHttp.AskForRange(r, have, null, etag); }, cancel).ConfigureAwait(false);
+                    var etag = note.ETag is null ? null : EntityTagHeaderValue.Parse(note.ETag);
+                    using var response = await ContentHttp.GetAsync(_content, source, _policy.RefuseHop,
+                        r => { if (have > 0) ContentHttp.AskForRange(r, have, null, etag); }, limit, cancel).ConfigureAwait(false);
                     var status = (int)response.StatusCode;
-                    if (status == 416 && total == have) return;
+                    if (status == 416 && note.Length == have) return;
                     if (status == 206 && response.Content.Headers.ContentRange?.From != have)
                     {
                         file.SetLength(0);
@@ -86,18 +155,19 @@ namespace Dreamina.Download
                     if (status == 200 && have > 0)
                     {
                         // The server sent the whole file again (no range support, or the file changed): start over.
-                        _log.Verbose($"{source.Host} did not resume at byte {have}; downloading from the start.");
+                        _log.Verbose($"{source.Host} did not resume at byte {have:N0}; downloading from the start.");
                         file.SetLength(0);
                         have = 0;
                     }
-                    if (status != 200 && status != 206) throw HttpFailure(source, status);
-                    total = response.Content.Headers.ContentRange?.Length ?? response.Content.Headers.ContentLength + have;
-                    etag ??= response.Headers.ETag;
-                    if (total > _policy.MaxBytes) throw TooLarge(total.Value);
+                    if (status != 200 && status != 206) throw DownloadErrors.Http(source, status);
+                    var total = response.Content.Headers.ContentRange?.Length ?? response.Content.Headers.ContentLength + have;
+                    if (total > _policy.MaxBytes) throw DownloadErrors.TooLarge(total.Value, _policy.MaxBytes);
+                    if (have == 0) note = new PartialNote(note.RequestId, response.Headers.ETag?.ToString(), total);
+                    note.Write(notePath);
                     file.Seek(have, SeekOrigin.Begin);
                     using (var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
                     {
-                        await CopyAsync(body, file, total, progress, cancel).ConfigureAwait(false);
+                        await CopyAsync(body, file, source, total, response.Content.Headers.ContentType?.MediaType, progress, cancel).ConfigureAwait(false);
                     }
                     if (total is null || file.Length == total) return;
                     throw new IOException($"The connection closed after {file.Length:N0} of {total:N0} bytes.");
@@ -108,10 +178,11 @@ namespace Dreamina.Download
                     if (failures > _policy.Retry.MaxRetries)
                     {
                         throw new DreaminaException(ErrorIds.DownloadIncomplete, ErrorCategory.ConnectionError,
-                            $"The download from {source.Host} failed {failures} times ({e.Message}); nothing was saved. Run the command again to retry.", e);
+                            $"The download from {source.Host} failed {failures} times ({e.Message.TrimEnd('.')}). What arrived is kept: run the command again to resume.", e)
+                        { IsTransient = true };
                     }
                     var delay = _policy.Retry.DelayBefore(failures - 1, (e as DreaminaException)?.RetryAfter, Jitter);
-                    _log.Verbose($"Download from {source.Host}: {e.Message} Resuming at byte {file.Length:N0} in {delay.TotalSeconds:0.##} s (try {failures} of {_policy.Retry.MaxRetries}).");
+                    _log.Verbose($"Download from {source.Host}: {e.Message.TrimEnd('.')}. Resuming at byte {file.Length:N0} in {delay.TotalSeconds:0.##} s (try {failures} of {_policy.Retry.MaxRetries}).");
                     await Task.Delay(delay, cancel).ConfigureAwait(false);
                 }
             }
@@ -121,18 +192,21 @@ namespace Dreamina.Download
         /// Writes each chunk synchronously on the thread that received it. The HTTP stream's CopyToAsync queues
         /// every file write to the thread pool, which made half the 512 MB benchmark rounds 2-3x slower than curl
         /// on Linux (issue 5). A failed write (a full disk) ends the download: retrying would only fail again.
+        /// The first bytes must open an MP4, so an HTML page is refused at once, not after it has all arrived.
         /// </summary>
-        private async Task CopyAsync(Stream body, Stream file, long? total, Action<long, long?> progress, CancellationToken cancel)
+        private async Task CopyAsync(Stream body, Stream file, Uri source, long? total, string? mediaType, Action<long, long?> progress, CancellationToken cancel)
         {
             var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             try
             {
                 var position = file.Position;
                 int read;
-                while ((read = await body.ReadAsync(buffer, 0, BufferSize, cancel).ConfigureAwait(false)) > 0)
+                while ((read = await Stall.ReadAsync(body, buffer, 0, BufferSize, source, _policy.Retry.RequestTimeout, cancel).ConfigureAwait(false)) > 0)
                 {
+                    if (position == 0 && Mp4Check.StartProblem(buffer, read) is { } problem)
+                        throw DownloadErrors.NotVideo(source, mediaType is null ? problem : $"{problem}; the host called it {mediaType}");
                     position += read;
-                    if (position > _policy.MaxBytes) throw TooLarge(position);
+                    if (position > _policy.MaxBytes) throw DownloadErrors.TooLarge(position, _policy.MaxBytes);
                     if (position > total)
                         throw new DreaminaException(ErrorIds.DownloadIncomplete, ErrorCategory.ProtocolError, $"The storage host sent more than the {total:N0} bytes it announced; nothing was saved.");
                     try
@@ -142,7 +216,7 @@ namespace Dreamina.Download
                     catch (IOException e)
                     {
                         throw new DreaminaException(ErrorIds.DownloadWriteFailed, ErrorCategory.WriteError,
-                            $"Writing the video to disk failed ({e.Message}); nothing was saved. Free some space or choose another -Directory, then save again.", e);
+                            $"Writing the video to disk failed ({e.Message.TrimEnd('.')}); nothing was saved. Free some space or choose another -Directory, then save again.", e);
                     }
                     progress(position, total);
                 }
@@ -155,22 +229,48 @@ namespace Dreamina.Download
 
         private static bool IsTransient(Exception e) => e is HttpRequestException or IOException || (e is DreaminaException d && d.IsTransient);
 
-        private static DreaminaException HttpFailure(Uri source, int status)
+        private static string Sibling(string target, string suffix) => Path.Combine(Path.GetDirectoryName(target)!, "." + Path.GetFileName(target) + suffix);
+
+        private static void DeleteQuietly(string path)
         {
-            var transient = status is 408 or 429 || status >= 500;
-            return new DreaminaException(transient ? ErrorIds.ServiceUnavailable : ErrorIds.DownloadIncomplete,
-                transient ? ErrorCategory.ResourceUnavailable : ErrorCategory.ReadError,
-                status is 403 or 404 or 410
-                    ? $"{source.Host} answered HTTP {status}: the video link may have expired (links last about an hour). Run Get-DreaminaStatus on the job for a fresh one, then save again."
-                    : $"{source.Host} answered HTTP {status} for the video.")
-            { IsTransient = transient };
+            try { File.Delete(path); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
 
-        private DreaminaException TooLarge(long size)
-            => new DreaminaException(ErrorIds.DownloadTooLarge, ErrorCategory.LimitsExceeded,
-                $"The video is {size:N0} bytes, over the {_policy.MaxBytes:N0}-byte limit; nothing was saved. Raise it with -MaximumSize if you expect such a file.");
+        /// <summary>What a partial download is of: the job, the version of the file (ETag) and its length.</summary>
+        private sealed class PartialNote
+        {
+            public PartialNote(string requestId, string? etag, long? length)
+            {
+                RequestId = requestId;
+                ETag = etag;
+                Length = length;
+            }
 
-        private static DreaminaException Exists(string target)
-            => new DreaminaException(ErrorIds.FileExists, ErrorCategory.ResourceExists, $"{target} already exists. Use -Force to replace it, or choose another -Path.");
+            public string RequestId { get; }
+            public string? ETag { get; }
+            public long? Length { get; }
+
+            public void Write(string path)
+                => File.WriteAllText(path, JsonSerializer.Serialize(new Dictionary<string, object?> { ["request_id"] = RequestId, ["etag"] = ETag, ["length"] = Length }));
+
+            public static PartialNote? Read(string path)
+            {
+                try
+                {
+                    if (!File.Exists(path)) return null;
+                    using var document = JsonDocument.Parse(File.ReadAllText(path));
+                    var root = document.RootElement;
+                    if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("request_id", out var id) || id.ValueKind != JsonValueKind.String) return null;
+                    var etag = root.TryGetProperty("etag", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+                    long? length = root.TryGetProperty("length", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetInt64() : null;
+                    return new PartialNote(id.GetString()!, etag, length);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or FormatException)
+                {
+                    return null;
+                }
+            }
+        }
     }
 }

@@ -1,29 +1,29 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using Dreamina.Configuration;
 using Dreamina.Journal;
+using Dreamina.Reporting;
 using Dreamina.Service;
 
 namespace Dreamina.Hosting
 {
     /// <summary>
-    /// What every Dreamina cmdlet shares: one cancellation source, cancelled by Ctrl+C, and an inbox through
-    /// which background work hands results and messages to the pipeline thread, the only thread allowed to Write.
+    /// What every Dreamina cmdlet shares: one cancellation source, cancelled by Ctrl+C; an inbox through which
+    /// background work hands results and messages to the pipeline thread, the only thread allowed to Write; and
+    /// the redaction of everything written, whichever thread it came from.
     /// </summary>
-    public abstract class DreaminaCmdlet : PSCmdlet, IActivityLog, IDisposable
+    public abstract class DreaminaCmdlet : PSCmdlet, IOutputSink, IDisposable
     {
         private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
         private readonly BlockingCollection<Action> _inbox = new BlockingCollection<Action>();
         private int _pipelineThread;
         private DreaminaSession? _session;
         private RunComfyClient? _client;
-        private JobJournal? _journal;
         private Dictionary<string, DreaminaJob>? _journaled;
 
         internal CancellationToken Cancellation => _cancellation.Token;
@@ -31,6 +31,8 @@ namespace Dreamina.Hosting
         internal DreaminaSession Session => _session ??= DreaminaSession.Current;
 
         internal RunComfyClient Client => _client ??= Session.CreateClient(this);
+
+        internal JobJournal Journal => Session.Journal;
 
         protected override void BeginProcessing()
         {
@@ -83,19 +85,72 @@ namespace Dreamina.Hosting
             while (_inbox.TryTake(out var work)) work();
         }
 
-        /// <summary>Waits for one async operation on the pipeline thread, running posted work (verbose messages, progress) meanwhile.</summary>
-        internal T Await<T>(Task<T> task)
+        /// <summary>Waits for a task on the pipeline thread, running posted work (output, verbose messages, progress) meanwhile.</summary>
+        internal void Await(Task task) => AwaitUntil(task, null);
+
+        /// <summary>As <see cref="Await(Task)"/>, but gives up at the deadline: false when the task had not finished.</summary>
+        internal bool AwaitUntil(Task task, DateTime? deadlineUtc)
         {
             task.ContinueWith(_ => Post(() => { }), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            PumpUntil(() => task.IsCompleted, null);
+            var finished = PumpUntil(() => task.IsCompleted, deadlineUtc);
             Drain();
+            if (!finished) return false;
             try
             {
-                return task.GetAwaiter().GetResult();
+                task.GetAwaiter().GetResult();
+                return true;
             }
             catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
+            }
+        }
+
+        internal T Await<T>(Task<T> task)
+        {
+            Await((Task)task);
+            return task.Result;
+        }
+
+        /// <summary>Runs a piece of work on the pipeline thread (user script must run there) and hands back its result; any thread.</summary>
+        internal Task<object?> OnPipelineThreadAsync(Func<object?> work)
+        {
+            var done = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            OnPipelineThread(() =>
+            {
+                try { done.TrySetResult(work()); }
+                catch (Exception e) { done.TrySetException(e); }
+            });
+            return done.Task;
+        }
+
+        /// <summary>
+        /// Hands the work to a background job (-AsJob) registered with PowerShell's job manager, writes the job, and
+        /// returns at once. The work must capture on the pipeline thread whatever it needs from the session.
+        /// </summary>
+        internal void StartBackgroundJob(Func<IOutputSink, CancellationToken, Task> work)
+        {
+            var job = new DreaminaBackgroundJob(MyInvocation.Line.Trim(), null, Session.Redactor, Wants("Verbose", "VerbosePreference"), Wants("Debug", "DebugPreference"));
+            JobRepository.Add(job);
+            job.Start(work);
+            WriteObject(job);
+        }
+
+        // Whether a stream was asked for, by its switch or by the caller's preference variable.
+        private bool Wants(string parameter, string preference)
+            => MyInvocation.BoundParameters.TryGetValue(parameter, out var value) ? value is SwitchParameter { IsPresent: true } or true
+                : GetVariableValue(preference) is ActionPreference chosen && chosen is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
+
+        /// <summary>The files a wildcard path matches, in this PowerShell location; none when it matches nothing.</summary>
+        internal List<string> Matching(string pattern)
+        {
+            try
+            {
+                return SessionState.Path.GetResolvedProviderPathFromPSPath(pattern, out _).Where(System.IO.File.Exists).ToList();
+            }
+            catch (ItemNotFoundException)
+            {
+                return new List<string>();
             }
         }
 
@@ -110,14 +165,15 @@ namespace Dreamina.Hosting
             foreach (var id in requestIds ?? Array.Empty<string>())
             {
                 if (string.IsNullOrWhiteSpace(id)) continue;
-                yield return Journaled.TryGetValue(id.Trim(), out var known) ? known : new DreaminaJob(id.Trim()) { ServiceUri = Session.EffectiveBaseUri };
+                yield return Journaled.TryGetValue(id.Trim(), out var known) ? known : new DreaminaJob(id.Trim()) { ServiceUri = Session.Settings.BaseUri };
             }
         }
 
         // The journal read once per call, so a thousand piped ids do not read it a thousand times.
-        private Dictionary<string, DreaminaJob> Journaled => _journaled ??= ReadJournalOrWarn().ToDictionary(j => j.RequestId);
+        private Dictionary<string, DreaminaJob> Journaled => _journaled ??= ReadJournalOrWarn()
+            .Where(j => j.RequestId is not null).ToDictionary(j => j.RequestId!);
 
-        private List<DreaminaJob> ReadJournalOrWarn()
+        internal List<DreaminaJob> ReadJournalOrWarn()
         {
             try
             {
@@ -130,27 +186,35 @@ namespace Dreamina.Hosting
             }
         }
 
-        internal JobJournal Journal => _journal ??= Session.CreateJournal();
-
-        /// <summary>Writes the job to the journal; a journal that cannot be written must not cost the job, so this only warns.</summary>
+        /// <summary>
+        /// Records a change to a job that was already journaled when it was submitted: if this write fails, the
+        /// job is still known by its request id, so a warning says what was not kept.
+        /// </summary>
         internal void Remember(DreaminaJob job)
         {
             try
             {
-                Journal.Record(job);
+                Journal.RecordAsync(job).GetAwaiter().GetResult();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DreaminaException)
+            catch (DreaminaException e)
             {
-                WriteWarning($"Job {job.RequestId} could not be written to the journal {Journal.Path}: {e.Message} Keep its request id.");
+                WriteWarning($"The latest state of job {job.RequestId} was not written to the journal: {e.Message}");
             }
         }
 
         /// <summary>A missing or rejected token, or an empty balance, fails every later item too: stop the pipeline.</summary>
         internal void Fail(DreaminaException error, object? target)
         {
-            if (error.ErrorId is ErrorIds.TokenMissing or ErrorIds.AuthenticationFailed or ErrorIds.InsufficientBalance or ErrorIds.InsecureBaseUri)
-                ThrowTerminatingError(error.ToErrorRecord(target));
+            if (BatchErrors.StopsTheBatch(error)) ThrowTerminatingError(error.ToErrorRecord(target));
             WriteError(error.ToErrorRecord(target));
+        }
+
+        /// <summary>Asks ShouldProcess with text that has passed the redactor, and says whether -WhatIf answered.</summary>
+        internal bool ShouldProcessRedacted(string target, string action, out bool whatIf)
+        {
+            var go = ShouldProcess(Session.Redactor.Redact(target), action, null, out var reason);
+            whatIf = reason == ShouldProcessReason.WhatIf;
+            return go;
         }
 
         public void Dispose()
@@ -160,6 +224,17 @@ namespace Dreamina.Hosting
             _inbox.Dispose();
         }
 
+        // Every Write goes through the session's redactor. Derived cmdlets call these, which hide PSCmdlet's own.
+        internal new void WriteVerbose(string text) => base.WriteVerbose(Session.Redactor.Redact(text));
+        internal new void WriteDebug(string text) => base.WriteDebug(Session.Redactor.Redact(text));
+        internal new void WriteWarning(string text) => base.WriteWarning(Session.Redactor.Redact(text));
+        internal new void WriteError(ErrorRecord record) => base.WriteError(Session.Redactor.Redact(record));
+        internal new void WriteProgress(ProgressRecord record) => base.WriteProgress(Session.Redactor.Redact(record));
+        internal new void ThrowTerminatingError(ErrorRecord record) => base.ThrowTerminatingError(Session.Redactor.Redact(record));
+
+        void IOutputSink.Output(object item) => OnPipelineThread(() => WriteObject(item));
+        void IOutputSink.Error(DreaminaException error, object? target) => OnPipelineThread(() => WriteError(error.ToErrorRecord(target)));
+        void IOutputSink.Progress(ProgressRecord record) => OnPipelineThread(() => WriteProgress(record));
         void IActivityLog.Verbose(string message) => OnPipelineThread(() => WriteVerbose(message));
         void IActivityLog.Debug(string message) => OnPipelineThread(() => WriteDebug(message));
         void IActivityLog.Warning(string message) => OnPipelineThread(() => WriteWarning(message));

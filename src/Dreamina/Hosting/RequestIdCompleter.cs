@@ -16,7 +16,7 @@ namespace Dreamina.Hosting
             List<DreaminaJob> jobs;
             try
             {
-                jobs = DreaminaSession.Current.CreateJournal().Read(_ => { });
+                jobs = DreaminaSession.Current.Journal.Read(_ => { });
             }
             catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException or DreaminaException)
             {

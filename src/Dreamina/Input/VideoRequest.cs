@@ -14,7 +14,7 @@ namespace Dreamina.Input
         public const int FiveSecondFrames = 121;
         public const int TenSecondFrames = 241;
 
-        private VideoRequest(string prompt, Uri imageUri, long seed, int frames)
+        private VideoRequest(string prompt, Uri? imageUri, long seed, int frames)
         {
             Prompt = prompt;
             ImageUri = imageUri;
@@ -23,7 +23,8 @@ namespace Dreamina.Input
         }
 
         public string Prompt { get; }
-        public Uri ImageUri { get; }
+        /// <summary>The image the service fetches; empty until a local file has been uploaded.</summary>
+        public Uri? ImageUri { get; }
         public long Seed { get; }
         public int Frames { get; }
 
@@ -31,16 +32,24 @@ namespace Dreamina.Input
         /// <param name="durationSeconds">5 or 10, the friendlier spelling of <paramref name="frames"/>.</param>
         public static VideoRequest Create(string? prompt, IReadOnlyList<string>? imageUris, long? seed, int? frames, int? durationSeconds)
         {
-            if (string.IsNullOrWhiteSpace(prompt))
-                throw Invalid(ErrorIds.PromptMissing, "The prompt is empty. Describe the motion you want, in at most 800 characters.");
-            var length = CodePoints(prompt!);
-            if (length > MaxPromptLength)
-                throw Invalid(ErrorIds.PromptTooLong, $"The prompt has {length} characters; the service accepts at most {MaxPromptLength}. Shorten it by {length - MaxPromptLength}.");
-
+            var settings = CheckSettings(prompt, seed, frames, durationSeconds);
             var images = imageUris?.Where(u => u is not null).ToList() ?? new List<string>();
             if (images.Count != 1)
                 throw Invalid(ErrorIds.ImageCountInvalid, $"The model takes exactly one image; {images.Count} were given. Submit one job per image.");
-            var imageUri = ParseImageUri(images[0]);
+            return settings.WithImage(ParseImageUri(images[0]));
+        }
+
+        /// <summary>Every rule but the image's: prompt, seed and length. The image comes later (a local file is uploaded first).</summary>
+        internal static VideoRequest CheckSettings(string? prompt, long? seed, int? frames, int? durationSeconds)
+        {
+            // Control characters alone (a stray tab, a pasted escape) describe nothing either.
+            if (prompt is null || prompt.All(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+                throw Invalid(ErrorIds.PromptMissing, "The prompt is empty. Describe the motion you want, in at most 800 characters.");
+            var length = CodePoints(prompt);
+            if (length > MaxPromptLength)
+                throw Invalid(ErrorIds.PromptTooLong, $"The prompt has {length} characters; the service accepts at most {MaxPromptLength}. Shorten it by {length - MaxPromptLength}.");
+            if (seed < -1)
+                throw Invalid(ErrorIds.SeedInvalid, $"-Seed {seed} is not a seed the service takes; give 0 or more, or -1 (the default) for a random one.");
 
             int chosenFrames;
             if (durationSeconds is { } seconds)
@@ -57,8 +66,11 @@ namespace Dreamina.Input
                 if (chosenFrames is not (FiveSecondFrames or TenSecondFrames))
                     throw Invalid(ErrorIds.FramesInvalid, $"-Frames {chosenFrames} is not offered; use 121 (about 5 s) or 241 (about 10 s).");
             }
-            return new VideoRequest(prompt!, imageUri, seed ?? -1, chosenFrames);
+            return new VideoRequest(prompt, null, seed ?? -1, chosenFrames);
         }
+
+        /// <summary>This request with the image the service will fetch.</summary>
+        internal VideoRequest WithImage(Uri image) => new VideoRequest(Prompt, image, Seed, Frames);
 
         /// <summary>HTTPS only, as the service fetches it; plain HTTP just for loopback (the emulator).</summary>
         public static Uri ParseImageUri(string? text)
@@ -76,13 +88,16 @@ namespace Dreamina.Input
         public string ToJson() => JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["prompt"] = Prompt,
-            ["image_urls"] = new[] { ImageUri.AbsoluteUri },
+            ["image_urls"] = new[] { (ImageUri ?? throw new InvalidOperationException("The request has no image yet.")).AbsoluteUri },
             ["seed"] = Seed,
             ["frames"] = Frames,
         });
 
-        public override string ToString()
-            => string.Format(CultureInfo.InvariantCulture, "{0} frames, seed {1}, image {2}, prompt '{3}'", Frames, Seed, ImageUri, Prompt.Length > 60 ? Prompt.Substring(0, 57) + "..." : Prompt);
+        public override string ToString() => Describe(ImageUri?.ToString() ?? "(to be uploaded)");
+
+        /// <summary>The request in a line, with the image as the caller names it (a redacted URL, a local path).</summary>
+        internal string Describe(string image)
+            => string.Format(CultureInfo.InvariantCulture, "{0} frames, seed {1}, image {2}, prompt '{3}'", Frames, Seed, image, Prompt.Length > 60 ? Prompt.Substring(0, 57) + "..." : Prompt);
 
         // The service is a Python API: it counts code points, not UTF-16 units.
         private static int CodePoints(string text) => text.Length - text.Count(char.IsLowSurrogate);

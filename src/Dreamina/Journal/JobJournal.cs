@@ -1,53 +1,150 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Json;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace Dreamina.Journal
 {
     /// <summary>
-    /// Every job this user submitted, kept on disk so no request id is ever lost. An append-only file of
-    /// JSON lines, one snapshot per change; the newest line for a request id wins, and a "removed" line
-    /// forgets it. Writers take a lock file, so several PowerShell processes can share it. It never holds a token.
+    /// Every job this user submitted, kept on disk so nothing paid is ever lost. An append-only file of JSON lines,
+    /// one snapshot per change; the newest line for a job wins, and a "removed" line forgets it. A submission is
+    /// written before it is sent (by its client id) and completed by its answer (with the request id).
+    /// Writers take a lock file, so several PowerShell processes can share it. Writes from every cmdlet of the
+    /// process are grouped: one lock and one flush to disk for all the lines waiting at that moment, on a
+    /// thread of their own. It never holds a token.
     /// </summary>
     internal sealed class JobJournal
     {
         private static readonly TimeSpan LockPatience = TimeSpan.FromSeconds(10);
+        private static readonly ConcurrentDictionary<string, JobJournal> Open = new ConcurrentDictionary<string, JobJournal>(
+            RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
         private static readonly byte[] NewLine = { (byte)'\n' };
         /// <summary>Rewrite the file when it holds this many more lines than live jobs.</summary>
         internal const int CompactionSlack = 1000;
 
+        private readonly object _pendingGate = new object();
+        private List<PendingWrite> _pending = new List<PendingWrite>();
+        private bool _writing;
+        private readonly SpendLedger _ledger = new SpendLedger();
+
+        /// <summary>A journal of its own; <see cref="For"/> gives the one the whole process shares for a path.</summary>
         public JobJournal(string path) => Path = path;
 
+        public static JobJournal For(string path) => Open.GetOrAdd(System.IO.Path.GetFullPath(path), full => new JobJournal(full));
+
         public string Path { get; }
+
+        /// <summary>Lines this journal has written since it was opened in this process.</summary>
+        public long LinesWritten => Interlocked.Read(ref _linesWritten);
+        private long _linesWritten;
 
         public static string DefaultPath()
             => Environment.GetEnvironmentVariable(Configuration.DreaminaSession.JournalVariable) is { Length: > 0 } fromEnvironment
                 ? fromEnvironment
                 : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "Dreamina", "jobs.jsonl");
 
-        public void Record(params DreaminaJob[] jobs) => Append(jobs.Select(JournalEntry.Serialize));
+        /// <summary>Writes the jobs' current state; the task ends once it is on disk.</summary>
+        /// <exception cref="DreaminaException"><see cref="ErrorIds.JournalUnavailable"/>, through the task.</exception>
+        public Task RecordAsync(params DreaminaJob[] jobs) => Enqueue(new PendingWrite(jobs.Select(JournalEntry.Serialize).ToArray(), null));
 
-        public void Forget(IEnumerable<string> requestIds)
+        /// <summary>
+        /// Writes a submission before it is sent, if the day's spending allows it (checked under the lock, against
+        /// every process's lines, so two processes cannot both take the last of the limit).
+        /// </summary>
+        public async Task<SpendDecision> BeginSubmissionAsync(DreaminaJob intent, DailyLimit? limit)
+        {
+            var write = new PendingWrite(new[] { JournalEntry.Serialize(intent) }, limit is null ? null : new Reservation(intent.Cost, limit));
+            await Enqueue(write).ConfigureAwait(false);
+            return write.Decision ?? SpendDecision.Allowed;
+        }
+
+        /// <summary>Forgets one job (by its journal key), grouped with other writes.</summary>
+        public Task ForgetAsync(string key) => Enqueue(new PendingWrite(new[] { JournalEntry.Tombstone(key) }, null));
+
+        /// <summary>Forgets jobs (by their journal keys) and compacts the file.</summary>
+        public void Forget(IEnumerable<string> keys)
         {
             using (Lock())
             {
-                AppendLocked(requestIds.Select(JournalEntry.Tombstone));
+                AppendLocked(keys.Select(JournalEntry.Tombstone).ToList());
                 ReadAndCompactLocked(_ => { });
             }
         }
 
-        /// <summary>Live jobs in the order they were first recorded; unreadable lines are skipped and reported.</summary>
+        /// <summary>Live jobs in the order they were submitted; unreadable lines are skipped and reported.</summary>
         public List<DreaminaJob> Read(Action<string> warn)
         {
             if (!File.Exists(Path)) return new List<DreaminaJob>();
             using (Lock()) return ReadAndCompactLocked(warn);
+        }
+
+        private Task Enqueue(PendingWrite write)
+        {
+            lock (_pendingGate)
+            {
+                _pending.Add(write);
+                if (!_writing)
+                {
+                    _writing = true;
+                    Task.Run(WriteWaitingLines);
+                }
+            }
+            return write.Done.Task;
+        }
+
+        // Takes everything waiting, writes it under one lock with one flush, and goes again until nothing waits.
+        private void WriteWaitingLines()
+        {
+            while (true)
+            {
+                List<PendingWrite> batch;
+                lock (_pendingGate)
+                {
+                    if (_pending.Count == 0)
+                    {
+                        _writing = false;
+                        return;
+                    }
+                    batch = _pending;
+                    _pending = new List<PendingWrite>();
+                }
+                try
+                {
+                    using (Lock())
+                    {
+                        if (batch.Any(w => w.Reservation is not null)) Decide(batch);
+                        var lines = batch.Where(w => w.Decision?.IsAllowed != false).SelectMany(w => w.Lines).ToList();
+                        AppendLocked(lines);
+                    }
+                    foreach (var write in batch) write.Done.TrySetResult(true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or DreaminaException)
+                {
+                    var error = e as DreaminaException ?? Unavailable(e);
+                    foreach (var write in batch) write.Done.TrySetException(error);
+                }
+            }
+        }
+
+        // Reservations in the order they came, each against what the day has spent so far, this batch included.
+        private void Decide(List<PendingWrite> batch)
+        {
+            _ledger.CatchUp(Path);
+            decimal added = 0;
+            foreach (var write in batch)
+            {
+                if (write.Reservation is not { } reservation) continue;
+                var spent = _ledger.SpentToday(reservation.Limit.UnknownCostCountsAs) + added;
+                var cost = reservation.Cost ?? reservation.Limit.UnknownCostCountsAs;
+                write.Decision = spent + cost <= reservation.Limit.Amount ? SpendDecision.Allowed : SpendDecision.Refused(spent, reservation.Limit.Amount);
+                if (write.Decision.IsAllowed) added += cost;
+            }
         }
 
         // Every change appends a line, so the file is rewritten with only the live jobs once it has gathered
@@ -59,13 +156,9 @@ namespace Dreamina.Journal
             return live;
         }
 
-        private void Append(IEnumerable<string> lines)
+        private void AppendLocked(IReadOnlyCollection<string> lines)
         {
-            using (Lock()) AppendLocked(lines);
-        }
-
-        private void AppendLocked(IEnumerable<string> lines)
-        {
+            if (lines.Count == 0) return;
             var created = !File.Exists(Path);
             using var file = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
             if (created) RestrictToOwner(Path, 0x180 /* 0600 */);
@@ -79,6 +172,7 @@ namespace Dreamina.Journal
             var text = Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")));
             file.Write(text, 0, text.Length);
             file.Flush(flushToDisk: true);
+            Interlocked.Add(ref _linesWritten, lines.Count);
         }
 
         private List<DreaminaJob> ReadLocked(Action<string> warn, out int lineNumber)
@@ -97,12 +191,10 @@ namespace Dreamina.Journal
                     warn($"Skipped line {lineNumber} of the job journal {Path}: it is not a complete entry (a crash or power cut can cut one short).");
                     continue;
                 }
-                if (entry.Value.Removed) jobs.Remove(entry.Value.RequestId);
-                else if (entry.Value.Job is { } job)
-                {
-                    jobs.Remove(job.RequestId);
-                    jobs.Add(job.RequestId, job);
-                }
+                // The answer to a submission supersedes the line written before it was sent.
+                if (entry.ClientId is { } client) jobs.Remove(JournalEntry.ClientPrefix + client);
+                if (entry.RequestId is { } request) jobs.Remove(request);
+                if (entry.Job is { } job) jobs.Add(job.Key, job);
             }
             return jobs.Values.OrderBy(j => j.SubmittedAt ?? DateTimeOffset.MinValue).ToList();
         }
@@ -119,10 +211,17 @@ namespace Dreamina.Journal
         private IDisposable Lock()
         {
             var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!;
-            if (!Directory.Exists(directory))
+            try
             {
-                Directory.CreateDirectory(directory);
-                RestrictToOwner(directory, 0x1C0 /* 0700 */);
+                if (!Directory.Exists(directory))
+                {
+                    Directory.CreateDirectory(directory);
+                    RestrictToOwner(directory, 0x1C0 /* 0700 */);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Unavailable(e);
             }
             var waited = System.Diagnostics.Stopwatch.StartNew();
             for (var attempt = 0; ; attempt++)
@@ -138,10 +237,14 @@ namespace Dreamina.Journal
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     throw new DreaminaException(ErrorIds.JournalUnavailable, ErrorCategory.ResourceBusy,
-                        $"The job journal {Path} could not be locked: {e.Message}. Another process may be holding it; try again, or set another path with Connect-Dreamina -JournalPath.", e);
+                        $"The job journal {Path} could not be locked: {e.Message} Another process may be holding it; try again, or set another path with Connect-Dreamina -JournalPath.", e);
                 }
             }
         }
+
+        private DreaminaException Unavailable(Exception e)
+            => new DreaminaException(ErrorIds.JournalUnavailable, ErrorCategory.WriteError,
+                $"The job journal {Path} cannot be written ({e.Message.TrimEnd('.')}). Free some space or fix its permissions, or set another path with Connect-Dreamina -JournalPath.", e);
 
         private static void RestrictToOwner(string path, int mode)
         {
@@ -153,85 +256,31 @@ namespace Dreamina.Journal
 #pragma warning disable IDE1006 // the C name
         private static extern int chmod(string path, int mode);
 #pragma warning restore IDE1006
-    }
 
-    /// <summary>One journal line and back.</summary>
-    internal static class JournalEntry
-    {
-        public static string Serialize(DreaminaJob job)
+        private sealed class PendingWrite
         {
-            var entry = new Dictionary<string, object?>
+            public PendingWrite(string[] lines, Reservation? reservation)
             {
-                ["request_id"] = job.RequestId,
-                ["status"] = job.Status.ToString(),
-                ["service_status"] = job.ServiceStatus,
-                ["queue_position"] = job.QueuePosition,
-                ["prompt"] = job.Prompt,
-                ["image_uri"] = job.ImageUri?.AbsoluteUri,
-                ["seed"] = job.Seed,
-                ["frames"] = job.Frames,
-                ["submitted_at"] = job.SubmittedAt,
-                ["finished_at"] = job.FinishedAt,
-                ["checked_at"] = job.CheckedAt,
-                ["videos"] = job.VideoUris.Select(u => u.AbsoluteUri).ToArray(),
-                ["error"] = job.Error,
-                ["error_code"] = job.ErrorCode,
-                ["service_uri"] = job.ServiceUri?.AbsoluteUri,
-                ["saved_to"] = job.SavedTo,
-                ["recorded_at"] = DateTimeOffset.UtcNow,
-            };
-            return JsonSerializer.Serialize(entry);
+                Lines = lines;
+                Reservation = reservation;
+            }
+
+            public string[] Lines { get; }
+            public Reservation? Reservation { get; }
+            public SpendDecision? Decision { get; set; }
+            public TaskCompletionSource<bool> Done { get; } = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        public static string Tombstone(string requestId)
-            => JsonSerializer.Serialize(new Dictionary<string, object> { ["request_id"] = requestId, ["removed"] = true, ["recorded_at"] = DateTimeOffset.UtcNow });
-
-        public static (string RequestId, bool Removed, DreaminaJob? Job)? Parse(string line)
+        private sealed class Reservation
         {
-            try
+            public Reservation(decimal? cost, DailyLimit limit)
             {
-                using var document = JsonDocument.Parse(line);
-                var root = document.RootElement;
-                if (root.ValueKind != JsonValueKind.Object || Text(root, "request_id") is not { Length: > 0 } id) return null;
-                if (root.TryGetProperty("removed", out var removed) && removed.ValueKind == JsonValueKind.True) return (id, true, null);
-                var job = new DreaminaJob(id)
-                {
-                    Status = Enum.TryParse<JobStatus>(Text(root, "status"), out var status) ? status : JobStatus.Unknown,
-                    ServiceStatus = Text(root, "service_status"),
-                    QueuePosition = Number(root, "queue_position") is { } position ? (int)position : null,
-                    Prompt = Text(root, "prompt"),
-                    ImageUri = Text(root, "image_uri") is { } image && Uri.TryCreate(image, UriKind.Absolute, out var imageUri) ? imageUri : null,
-                    Seed = Number(root, "seed"),
-                    Frames = Number(root, "frames") is { } frames ? (int)frames : null,
-                    SubmittedAt = Time(root, "submitted_at"),
-                    FinishedAt = Time(root, "finished_at"),
-                    CheckedAt = Time(root, "checked_at"),
-                    Error = Text(root, "error"),
-                    ErrorCode = Text(root, "error_code"),
-                    ServiceUri = Text(root, "service_uri") is { } service && Uri.TryCreate(service, UriKind.Absolute, out var serviceUri) ? serviceUri : null,
-                    SavedTo = Text(root, "saved_to"),
-                };
-                if (root.TryGetProperty("videos", out var videos) && videos.ValueKind == JsonValueKind.Array)
-                {
-                    job.VideoUris = videos.EnumerateArray()
-                        .Select(v => v.ValueKind == JsonValueKind.String && Uri.TryCreate(v.GetString(), UriKind.Absolute, out var u) ? u : null)
-                        .Where(u => u is not null).ToList()!;
-                }
-                return (id, false, job);
+                Cost = cost;
+                Limit = limit;
             }
-            catch (JsonException)
-            {
-                return null;
-            }
+
+            public decimal? Cost { get; }
+            public DailyLimit Limit { get; }
         }
-
-        private static string? Text(JsonElement root, string name)
-            => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-        private static long? Number(JsonElement root, string name)
-            => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
-
-        private static DateTimeOffset? Time(JsonElement root, string name)
-            => Text(root, name) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? time : null;
     }
 }

@@ -3,7 +3,10 @@ using System.Net.Http.Headers;
 
 namespace Dreamina.Service
 {
-    /// <summary>How hard to try again: exponential backoff with full jitter, capped, within an overall budget.</summary>
+    /// <summary>
+    /// How long to wait and how hard to try again: a connect timeout, a limit on any single network wait, and
+    /// exponential backoff with full jitter, capped, within an overall budget.
+    /// </summary>
     public sealed class RetryPolicy
     {
         public int MaxRetries { get; set; } = 5;
@@ -14,7 +17,9 @@ namespace Dreamina.Service
         public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(2);
         /// <summary>No retry starts once this much time has gone on one call.</summary>
         public TimeSpan Budget { get; set; } = TimeSpan.FromMinutes(5);
+        /// <summary>The longest any single network wait may take: an API answer, a response's headers, or the next bytes of a body.</summary>
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
+        public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
         public RetryPolicy Clone() => (RetryPolicy)MemberwiseClone();
 

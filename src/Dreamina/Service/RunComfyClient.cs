@@ -5,7 +5,6 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -14,30 +13,42 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Dreamina.Input;
+using Dreamina.Pricing;
+using Dreamina.Reporting;
 
 namespace Dreamina.Service
 {
-    /// <summary>RunComfy's Model API over HTTP: JSON in and out, errors of every known shape, and retries that never pay twice.</summary>
+    /// <summary>
+    /// RunComfy's Model API and account API over HTTP: JSON in and out, errors of every known shape, retries that
+    /// never pay twice, and the token sent to those two hosts only.
+    /// </summary>
     internal sealed class RunComfyClient : IRunComfyApi
     {
-        public const string ModelPath = "v1/models/bytedance/dreamina-3-0/pro/image-to-video";
+        public const string ModelId = "bytedance/dreamina-3-0/pro/image-to-video";
+        public const string ModelPath = "v1/models/" + ModelId;
+        public const string BalancePath = "prod/v2/balance";
         private const int MaxResponseBytes = 1 << 20;
         private static readonly Random Jitter = new Random();
 
         private readonly HttpClient _http;
         private readonly Uri _baseUri;
+        private readonly Uri _accountUri;
         private readonly Func<string> _token;
         private readonly RetryPolicy _retry;
+        private readonly RateGate _gate;
+        private readonly Redactor _redactor;
         private readonly IActivityLog _log;
-        private string? _resolvedToken;
 
-        /// <param name="token">Called once, at the first request, so that input errors and -WhatIf need no token.</param>
-        public RunComfyClient(HttpClient http, Uri baseUri, Func<string> token, RetryPolicy retry, IActivityLog log)
+        /// <param name="token">Called at each request, so that input errors and -WhatIf need no token.</param>
+        public RunComfyClient(HttpClient http, Uri baseUri, Uri accountUri, Func<string> token, RetryPolicy retry, RateGate gate, Redactor redactor, IActivityLog log)
         {
             _http = http;
-            _baseUri = baseUri.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? baseUri : new Uri(baseUri.AbsoluteUri + "/");
+            _baseUri = WithSlash(baseUri);
+            _accountUri = WithSlash(accountUri);
             _token = token;
             _retry = retry;
+            _gate = gate;
+            _redactor = redactor;
             _log = log;
         }
 
@@ -45,10 +56,22 @@ namespace Dreamina.Service
         /// Stops retries and any attempt not yet sent. An attempt already sent is not abandoned: RunComfy may have
         /// accepted, and will bill, the job, so its answer is awaited until the request timeout.
         /// </param>
+        /// <exception cref="DreaminaException">
+        /// <see cref="ErrorIds.SubmitOutcomeUnknown"/> whenever the job may exist although no request id came back.
+        /// </exception>
         public async Task<string> SubmitAsync(VideoRequest request, CancellationToken cancel)
         {
-            using var answer = await SendAsync(HttpMethod.Post, ModelPath, request.ToJson(), null, cancel).ConfigureAwait(false);
-            return RequiredString(answer.RootElement, "request_id", "submit");
+            try
+            {
+                using var answer = await SendAsync(HttpMethod.Post, new Uri(_baseUri, ModelPath), request.ToJson(), null, cancel).ConfigureAwait(false);
+                return OptionalString(answer.RootElement, "request_id")
+                    ?? throw new DreaminaException(ErrorIds.ProtocolError, ErrorCategory.ProtocolError, "RunComfy accepted the submission but its answer has no 'request_id'.")
+                    { MayHaveBeenProcessed = true };
+            }
+            catch (DreaminaException e) when (e.MayHaveBeenProcessed && e.ErrorId != ErrorIds.SubmitOutcomeUnknown)
+            {
+                throw OutcomeUnknown(e);
+            }
         }
 
         public Task<JobSnapshot> GetStatusAsync(string requestId, CancellationToken cancel) => ReadJobAsync(requestId, "status", cancel);
@@ -57,22 +80,36 @@ namespace Dreamina.Service
 
         public async Task<CancelOutcome> CancelAsync(string requestId, CancellationToken cancel)
         {
-            using var answer = await SendAsync(HttpMethod.Post, RequestPath(requestId, "cancel"), null, requestId, cancel).ConfigureAwait(false);
+            using var answer = await SendAsync(HttpMethod.Post, new Uri(_baseUri, RequestPath(requestId, "cancel")), null, requestId, cancel).ConfigureAwait(false);
             var root = answer.RootElement;
             var outcome = OptionalString(root, "outcome");
             var status = OptionalString(root, "status");
             return new CancelOutcome(outcome == "cancelled" || (outcome is null && StatusWords.Map(status) == JobStatus.Cancelled), status);
         }
 
-        private async Task<JobSnapshot> ReadJobAsync(string requestId, string what, CancellationToken cancel)
+        /// <summary>The model's price, as RunComfy's CLI reads it: <c>base_price_usd</c> per <c>price_unit</c>.</summary>
+        public async Task<ModelPrice> GetPriceAsync(CancellationToken cancel)
         {
-            using var answer = await SendAsync(HttpMethod.Get, RequestPath(requestId, what), null, requestId, cancel).ConfigureAwait(false);
-            return ParseSnapshot(answer.RootElement, requestId, what);
+            using var answer = await SendAsync(HttpMethod.Get, new Uri(_baseUri, ModelPath), null, null, cancel).ConfigureAwait(false);
+            return ModelPrice.Parse(answer.RootElement);
         }
 
-        internal static JobSnapshot ParseSnapshot(JsonElement root, string requestId, string what)
+        /// <summary>The account's balance, from RunComfy's account API (the one wallet that funds Model API jobs).</summary>
+        public async Task<DreaminaBalance> GetBalanceAsync(CancellationToken cancel)
         {
-            var word = RequiredString(root, "status", what);
+            using var answer = await SendAsync(HttpMethod.Get, new Uri(_accountUri, BalancePath), null, null, cancel).ConfigureAwait(false);
+            return DreaminaBalance.Parse(answer.RootElement, _accountUri);
+        }
+
+        private async Task<JobSnapshot> ReadJobAsync(string requestId, string what, CancellationToken cancel)
+        {
+            using var answer = await SendAsync(HttpMethod.Get, new Uri(_baseUri, RequestPath(requestId, what)), null, requestId, cancel).ConfigureAwait(false);
+            return ParseSnapshot(answer.RootElement, requestId, what, _redactor);
+        }
+
+        internal static JobSnapshot ParseSnapshot(JsonElement root, string requestId, string what, Redactor redactor)
+        {
+            var word = OptionalString(root, "status") ?? throw Unreadable(what, "status");
             var snapshot = new JobSnapshot(requestId, word, StatusWords.Map(word));
             if (root.TryGetProperty("queue_position", out var position) && position.ValueKind == JsonValueKind.Number && position.TryGetInt32(out var place))
                 snapshot.QueuePosition = place;
@@ -80,9 +117,10 @@ namespace Dreamina.Service
                 snapshot.Videos = Videos(output);
             if (root.TryGetProperty("error", out var error) && error.ValueKind != JsonValueKind.Null)
             {
-                snapshot.Error = ErrorBody.Describe(error).Message ?? "The service gave no reason.";
+                // The service's own words go out as they are, but never a secret it echoed.
+                snapshot.Error = redactor.Redact(ErrorBody.Describe(error).Message ?? "The service gave no reason.");
                 if (error.ValueKind == JsonValueKind.Object && (error.TryGetProperty("code", out var code) || error.TryGetProperty("error_code", out code)))
-                    snapshot.ErrorCode = code.ToString();
+                    snapshot.ErrorCode = redactor.Redact(code.ToString());
             }
             snapshot.CreatedAt = OptionalTime(root, "created_at");
             snapshot.FinishedAt = OptionalTime(root, "finished_at");
@@ -100,14 +138,14 @@ namespace Dreamina.Service
 
         private static string RequestPath(string requestId, string what) => $"v1/requests/{Uri.EscapeDataString(requestId)}/{what}";
 
-        private async Task<JsonDocument> SendAsync(HttpMethod method, string path, string? json, string? requestId, CancellationToken cancel)
+        private async Task<JsonDocument> SendAsync(HttpMethod method, Uri uri, string? json, string? requestId, CancellationToken cancel)
         {
-            var uri = new Uri(_baseUri, path);
             var isSubmit = method == HttpMethod.Post && json is not null;
             var clock = Stopwatch.StartNew();
             for (var attempt = 0; ; attempt++)
             {
                 DreaminaException failure;
+                await _gate.WaitAsync(cancel).ConfigureAwait(false);
                 cancel.ThrowIfCancellationRequested();
                 try
                 {
@@ -117,13 +155,9 @@ namespace Dreamina.Service
                 {
                     failure = e;
                 }
-                if (isSubmit && failure.MayHaveBeenProcessed)
-                {
-                    throw new DreaminaException(ErrorIds.SubmitOutcomeUnknown, ErrorCategory.ResourceUnavailable,
-                        $"The submission may or may not have been accepted ({failure.Message}). It was not sent again, so that you are not billed twice. " +
-                        "Check your RunComfy requests before submitting this prompt again.", failure);
-                }
+                if (isSubmit && failure.MayHaveBeenProcessed) throw OutcomeUnknown(failure);
                 var delay = _retry.DelayBefore(attempt, failure.RetryAfter, Jitter);
+                if (failure.HttpStatus == 429) _gate.CloseFor(delay);
                 if (attempt >= _retry.MaxRetries || clock.Elapsed + delay > _retry.Budget)
                 {
                     if (attempt == 0) throw failure;
@@ -141,7 +175,7 @@ namespace Dreamina.Service
 
         private async Task<JsonDocument> SendOnceAsync(HttpMethod method, Uri uri, string? json, string? requestId, CancellationToken cancel)
         {
-            var token = _resolvedToken ??= _token();
+            var token = _token();
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             attempt.CancelAfter(_retry.RequestTimeout);
             using var request = new HttpRequestMessage(method, uri);
@@ -150,12 +184,21 @@ namespace Dreamina.Service
             if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
             else if (method == HttpMethod.Post) request.Content = new ByteArrayContent(Array.Empty<byte>());
             _log.Debug($"{method} {uri}");
+            var sent = false;
             try
             {
                 using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attempt.Token).ConfigureAwait(false);
+                sent = true;
                 var body = await ReadCappedAsync(response, attempt.Token).ConfigureAwait(false);
                 _log.Debug($"{(int)response.StatusCode} from {method} {uri.AbsolutePath} ({body.Length} characters)");
-                return Interpret(response, body, requestId, token);
+                return Interpret(response, body, requestId);
+            }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested && !attempt.IsCancellationRequested)
+            {
+                // Cancelled by neither the caller nor our timer: the handler gave up connecting, so nothing was sent.
+                throw new DreaminaException(ErrorIds.ConnectionFailed, ErrorCategory.ConnectionError,
+                    $"Could not connect to {uri.Host} within {_retry.ConnectTimeout.TotalSeconds:0} s.")
+                { IsTransient = true };
             }
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
             {
@@ -165,9 +208,9 @@ namespace Dreamina.Service
             }
             catch (Exception e) when (e is HttpRequestException or IOException)
             {
-                var beforeSending = IsConnectFailure(e);
+                var beforeSending = !sent && IsConnectFailure(e);
                 throw new DreaminaException(ErrorIds.ConnectionFailed, ErrorCategory.ConnectionError,
-                    $"The connection to {uri.Host} failed{(beforeSending ? "" : " before the answer arrived")}: {Innermost(e).Message.TrimEnd('.')}.", e)
+                    $"The connection to {uri.Host} failed{(beforeSending ? "" : " before the answer arrived")}: {_redactor.Redact(Innermost(e).Message.TrimEnd('.'))}.", e)
                 { IsTransient = true, MayHaveBeenProcessed = !beforeSending };
             }
         }
@@ -189,9 +232,10 @@ namespace Dreamina.Service
 
         private static DreaminaException TooLarge(HttpResponseMessage response)
             => new DreaminaException(ErrorIds.ProtocolError, ErrorCategory.ProtocolError,
-                $"The service's answer (HTTP {(int)response.StatusCode}) is larger than {MaxResponseBytes / 1024} KiB; it was not read.");
+                $"The service's answer (HTTP {(int)response.StatusCode}) is larger than {MaxResponseBytes / 1024} KiB; it was not read.")
+            { MayHaveBeenProcessed = response.IsSuccessStatusCode };
 
-        private static JsonDocument Interpret(HttpResponseMessage response, string body, string? requestId, string token)
+        private JsonDocument Interpret(HttpResponseMessage response, string body, string? requestId)
         {
             var status = (int)response.StatusCode;
             JsonDocument? document = null;
@@ -204,7 +248,8 @@ namespace Dreamina.Service
                 {
                     document?.Dispose();
                     throw new DreaminaException(ErrorIds.ProtocolError, ErrorCategory.ProtocolError,
-                        $"The service answered HTTP {status} with something that is not a JSON object: {Redaction.Redact(ErrorBody.Parse(body).Message, token)}");
+                        $"The service answered HTTP {status} with something that is not a JSON object: {_redactor.RedactOrNull(ErrorBody.Parse(body).Message)}")
+                    { MayHaveBeenProcessed = true };
                 }
                 if (ErrorBody.CodeOfErrorIn200(document.RootElement) is not { } codeIn200) return document;
                 status = codeIn200 >= 100000 ? codeIn200 / 1000 : 500;
@@ -218,8 +263,17 @@ namespace Dreamina.Service
                     "Redirects are not followed, so the token never goes to another host; check the base URI given to Connect-Dreamina.");
             }
             var (code, message) = ErrorBody.Parse(body);
-            throw ServiceErrors.From(status, code, Redaction.Redact(message, token), requestId, RetryPolicy.ParseRetryAfter(response.Headers.RetryAfter, DateTimeOffset.UtcNow));
+            throw ServiceErrors.From(status, code, _redactor.RedactOrNull(message), requestId, RetryPolicy.ParseRetryAfter(response.Headers.RetryAfter, DateTimeOffset.UtcNow));
         }
+
+        private static DreaminaException OutcomeUnknown(DreaminaException failure)
+            => new DreaminaException(ErrorIds.SubmitOutcomeUnknown, ErrorCategory.ResourceUnavailable,
+                $"The submission may or may not have been accepted ({failure.Message.TrimEnd('.')}). It was not sent again, so that you are not billed twice. " +
+                "It is in the journal as Unconfirmed (Get-DreaminaJob -Status Unconfirmed): look for it among your requests in RunComfy's dashboard, then remove it with Remove-DreaminaJob.", failure);
+
+        private static DreaminaException Unreadable(string what, string name)
+            => new DreaminaException(ErrorIds.ProtocolError, ErrorCategory.ProtocolError,
+                $"The service's {what} answer has no '{name}'. The API may have changed; try again later or report it.");
 
         private static bool IsConnectFailure(Exception e)
         {
@@ -228,7 +282,7 @@ namespace Dreamina.Service
                 if (inner is SocketException socket)
                 {
                     return socket.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.HostUnreachable
-                        or SocketError.NetworkUnreachable or SocketError.TryAgain or SocketError.NoData or SocketError.AddressNotAvailable;
+                        or SocketError.NetworkUnreachable or SocketError.TryAgain or SocketError.NoData or SocketError.AddressNotAvailable or SocketError.TimedOut;
                 }
             }
             return false;
@@ -240,11 +294,9 @@ namespace Dreamina.Service
             return e;
         }
 
-        private static string RequiredString(JsonElement root, string name, string what)
-            => OptionalString(root, name) ?? throw new DreaminaException(ErrorIds.ProtocolError, ErrorCategory.ProtocolError,
-                $"The service's {what} answer has no '{name}'. The API may have changed; try again later or report it.");
+        private static Uri WithSlash(Uri uri) => uri.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? uri : new Uri(uri.AbsoluteUri + "/");
 
-        private static string? OptionalString(JsonElement root, string name)
+        internal static string? OptionalString(JsonElement root, string name)
             => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString()!.Length > 0 ? value.GetString() : null;
 
         private static DateTimeOffset? OptionalTime(JsonElement root, string name)

@@ -18,8 +18,8 @@ namespace Dreamina.Service
                 ServiceCode = code,
                 HttpStatus = status,
                 IsTransient = id == ErrorIds.ServiceUnavailable,
-                // 429, 408 and 503 refuse a request before it runs; other failures may come after the work was done.
-                MayHaveBeenProcessed = status is not (429 or 408 or 503),
+                // A 5xx other than 503 may come after the work was done; 4xx (429 and 408 included) and 503 refuse a request before it runs.
+                MayHaveBeenProcessed = status >= 500 && status != 503,
                 RetryAfter = retryAfter,
             };
         }

@@ -45,11 +45,13 @@ public sealed class PowerShellHost : IDisposable
         var state = InitialSessionState.CreateDefault2();
         _runspace = RunspaceFactory.CreateRunspace(state);
         _runspace.Open();
+        // Each host talks to its own emulator: settings of its own, not the process's.
+        Dreamina.Configuration.DreaminaSession.Isolate(_runspace);
         Run($"Import-Module '{ModuleUnderTest.Manifest}' -ErrorAction Stop; $null = $ExecutionContext.SessionState.Path.SetLocation('{WorkDirectory}')").ThrowOnError();
         Token = token ?? emulator?.Token ?? "";
         if (emulator is not null && connect)
         {
-            Run($"Connect-Dreamina -BaseUri '{emulator.BaseUri}' -Token ([System.Net.NetworkCredential]::new('', '{token ?? emulator.Token}').SecurePassword) -JournalPath '{JournalPath}' -MaxRetries 6 > $null").ThrowOnError();
+            Run($"Connect-Dreamina -BaseUri '{emulator.BaseUri}' -AccountUri '{emulator.AccountUri}' -Token ([System.Net.NetworkCredential]::new('', '{token ?? emulator.Token}').SecurePassword) -JournalPath '{JournalPath}' -MaxRetries 6 > $null").ThrowOnError();
         }
     }
 
@@ -57,7 +59,7 @@ public sealed class PowerShellHost : IDisposable
 
     /// <summary>Shrinks retry backoff so fault tests run in seconds (the emulator's clock is scaled the same way).</summary>
     public void UseFastRetries(int maxRetries = 6)
-        => Dreamina.Configuration.DreaminaSession.For(_runspace).Configure(null, null, null, new Dreamina.Service.RetryPolicy
+        => Dreamina.Configuration.DreaminaSession.Isolate(_runspace).UseRetryPolicy(new Dreamina.Service.RetryPolicy
         {
             MaxRetries = maxRetries,
             BaseDelay = TimeSpan.FromMilliseconds(10),

@@ -8,13 +8,15 @@ namespace Dreamina.Tests.Module;
 
 public sealed class ScriptParseTests
 {
+    // Build output and the tools restored into the repository (Pester, Azurite) are not our scripts.
+    private static readonly string[] NotOurs = { "bin", "obj", "out", ".tools", "node_modules", ".git" };
+
     public static TheoryData<string> Scripts()
     {
         var data = new TheoryData<string>();
         foreach (var file in Directory.EnumerateFiles(ModuleUnderTest.RepoRoot, "*.ps*1", SearchOption.AllDirectories)
-                     .Where(f => f.EndsWith(".ps1") || f.EndsWith(".psd1"))
-                     .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")
-                                 && !f.Contains($"{Path.DirectorySeparatorChar}out{Path.DirectorySeparatorChar}")))
+                     .Where(f => f.EndsWith(".ps1") || f.EndsWith(".psm1") || f.EndsWith(".psd1"))
+                     .Where(f => !NotOurs.Any(folder => f.Contains(Path.DirectorySeparatorChar + folder + Path.DirectorySeparatorChar))))
         {
             data.Add(Path.GetRelativePath(ModuleUnderTest.RepoRoot, file));
         }
@@ -34,6 +36,7 @@ public sealed class ScriptParseTests
     {
         var scripts = Scripts().Cast<object[]>().Select(row => (string)row[0]).ToList();
         Assert.Contains("build.ps1", scripts);
-        Assert.Contains(Path.Combine("tests", "Pester", "Dreamina.Tests.ps1"), scripts);
+        Assert.Contains(Path.Combine("tests", "Pester", "Dreamina.TestHelpers.psm1"), scripts);
+        Assert.Contains(Path.Combine("examples", "Invoke-NightlyDreaminaRun.ps1"), scripts);
     }
 }

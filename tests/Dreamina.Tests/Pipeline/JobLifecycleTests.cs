@@ -115,7 +115,7 @@ public sealed class JobLifecycleTests
     }
 
     [Fact]
-    public async Task A_bad_token_stops_the_pipeline_with_a_message_that_says_how_to_set_one()
+    public async Task A_bad_token_stops_the_pipeline_before_anything_is_submitted_with_a_message_that_says_how_to_set_one()
     {
         await using var emulator = await Emulator(_ => { });
         using var host = new PowerShellHost(emulator, token: "not-the-token");
@@ -124,7 +124,8 @@ public sealed class JobLifecycleTests
         Assert.StartsWith(ErrorIds.AuthenticationFailed + ",", error.FullyQualifiedErrorId);
         Assert.Contains("Connect-Dreamina -Token", error.Exception.Message);
         Assert.Contains("400004", error.Exception.Message);
-        Assert.Equal(1, emulator.Stats.Requests(EmulatorEndpoint.Submit));
+        // Rejected when the price was read, so no submission was even tried.
+        Assert.Equal(0, emulator.Stats.Requests(EmulatorEndpoint.Submit));
         Assert.DoesNotContain("not-the-token", run.AllText());
     }
 }

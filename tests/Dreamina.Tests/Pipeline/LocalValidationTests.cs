@@ -6,15 +6,18 @@ using Xunit;
 
 namespace Dreamina.Tests.Pipeline;
 
-/// <summary>Input the service would reject never costs a request: each is refused locally, with an error that names the rule and the value.</summary>
+/// <summary>Input the service would reject is never submitted: each is refused locally, with an error that names the rule and the value.</summary>
 public sealed class LocalValidationTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>
 {
     public static TheoryData<string, string, string> Inputs() => new()
     {
         { "-Prompt '' -ImageUri $img", ErrorIds.PromptMissing, "empty" },
         { "-Prompt '   ' -ImageUri $img", ErrorIds.PromptMissing, "empty" },
+        { "-Prompt \"`t`e`0\" -ImageUri $img", ErrorIds.PromptMissing, "empty" },
+        { "-Prompt p -ImageUri $img -Seed -2", ErrorIds.SeedInvalid, "-2" },
+        { "-Prompt p -ImageUri $img -ImagePath ./a.png", ErrorIds.ImageSourceConflict, "one way" },
         { "-Prompt ('x' * 801) -ImageUri $img", ErrorIds.PromptTooLong, "801" },
-        { "-Prompt p -ImageUri @()", ErrorIds.ImageCountInvalid, "0 were given" },
+        { "-Prompt p -ImageUri @()", ErrorIds.ImageCountInvalid, "No image was given" },
         { "-Prompt p -ImageUri $img, $img", ErrorIds.ImageCountInvalid, "2 were given" },
         { "-Prompt p -ImageUri 'street.png'", ErrorIds.ImageUriInvalid, "street.png" },
         { "-Prompt p -ImageUri 'ftp://example.com/a.png'", ErrorIds.ImageUriInvalid, "ftp://example.com/a.png" },
@@ -33,10 +36,10 @@ public sealed class LocalValidationTests(EmulatorFixture fixture) : IClassFixtur
 
     [Theory]
     [MemberData(nameof(Inputs))]
-    public void Invalid_input_is_rejected_before_any_request_to_the_service(string arguments, string errorId, string named)
+    public void Invalid_input_is_rejected_before_anything_is_submitted(string arguments, string errorId, string named)
     {
         using var host = new PowerShellHost(fixture.Emulator);
-        var before = fixture.Emulator.Stats.ApiRequests;
+        var before = fixture.Emulator.Stats.Requests(EmulatorEndpoint.Submit);
         var run = host.Run("Start-DreaminaVideo " + arguments, new Dictionary<string, object?>
         {
             ["img"] = fixture.Emulator.SampleImage("street.png").AbsoluteUri,
@@ -46,7 +49,7 @@ public sealed class LocalValidationTests(EmulatorFixture fixture) : IClassFixtur
         Assert.Equal(errorId, error.FullyQualifiedErrorId.Split(',')[0]);
         Assert.Contains(named, error.Exception.Message);
         Assert.Empty(run.Output);
-        Assert.Equal(before, fixture.Emulator.Stats.ApiRequests);
+        Assert.Equal(before, fixture.Emulator.Stats.Requests(EmulatorEndpoint.Submit));
     }
 
     [Fact]
@@ -61,6 +64,7 @@ public sealed class LocalValidationTests(EmulatorFixture fixture) : IClassFixtur
             ) | Start-DreaminaVideo
             """, new Dictionary<string, object?> { ["img"] = fixture.Emulator.SampleImage("portrait.jpg").AbsoluteUri });
         Assert.Single(run.Errors);
-        Assert.Equal(new[] { "good one", "good two" }, run.Objects<DreaminaJob>().Select(j => j.Prompt));
+        // Jobs come out as RunComfy accepts them, not in input order.
+        Assert.Equal(new[] { "good one", "good two" }, run.Objects<DreaminaJob>().Select(j => j.Prompt).OrderBy(p => p));
     }
 }

@@ -37,8 +37,8 @@ public sealed class HostileServiceTests : IAsyncLifetime
     public static TheoryData<string, string, string, string?> Cases() => new()
     {
         // name, command, expected error id (or "none"), text the message must contain
-        { "200 that is not JSON", Submit, ErrorIds.ProtocolError, "not a JSON object" },
-        { "200 without request_id", Submit, ErrorIds.ProtocolError, "request_id" },
+        { "200 that is not JSON", Submit, ErrorIds.SubmitOutcomeUnknown, "not a JSON object" },
+        { "200 without request_id", Submit, ErrorIds.SubmitOutcomeUnknown, "request_id" },
         { "200 status without status", Status, ErrorIds.ProtocolError, "'status'" },
         { "enormous body without a length", Status, ErrorIds.ProtocolError, "larger than" },
         { "enormous body with its length", Status, ErrorIds.ProtocolError, "larger than" },
@@ -59,7 +59,7 @@ public sealed class HostileServiceTests : IAsyncLifetime
         { "result with a video on a foreign host", "Get-DreaminaStatus -RequestId job-1 | Save-DreaminaVideo", ErrorIds.DownloadHostRefused, "-AllowedHost" },
         { "result with a plain-http video", "Get-DreaminaStatus -RequestId job-1 | Save-DreaminaVideo", ErrorIds.DownloadHostRefused, "not HTTPS" },
         { "result with a relative video path", "Get-DreaminaStatus -RequestId job-1 | Save-DreaminaVideo", ErrorIds.NoVideo, "lists no video" },
-        { "result with a script link for a video", "Get-DreaminaStatus -RequestId job-1 | Save-DreaminaVideo", ErrorIds.DownloadHostRefused, "not HTTPS" },
+        { "result with a script link for a video", "Get-DreaminaStatus -RequestId job-1 | Save-DreaminaVideo", ErrorIds.DownloadHostRefused, "javascript: address" },
     };
 
     private Func<HttpContext, Task> Script(string name) => name switch
@@ -124,7 +124,7 @@ public sealed class HostileServiceTests : IAsyncLifetime
     {
         _service.Handler = Script(name);
         using var host = new PowerShellHost(null);
-        host.Run($"Connect-Dreamina -BaseUri '{_service.BaseUri}' -Token ([System.Net.NetworkCredential]::new('', '{Token}').SecurePassword) -JournalPath '{host.JournalPath}' -MaxRetries 1 -TimeoutSec 5 > $null").ThrowOnError();
+        host.Run($"Connect-Dreamina -BaseUri '{_service.BaseUri}' -AccountUri '{_service.BaseUri}' -Token ([System.Net.NetworkCredential]::new('', '{Token}').SecurePassword) -JournalPath '{host.JournalPath}' -MaxRetries 1 -TimeoutSec 5 > $null").ThrowOnError();
         host.UseFastRetries(maxRetries: 1);
 
         var run = host.Run(command);

@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Dreamina.Download;
 using Dreamina.Emulator;
+using Dreamina.Reporting;
 using Dreamina.Service;
 using Dreamina.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
@@ -17,7 +18,7 @@ namespace Dreamina.Tests.Units;
 public sealed class DownloaderTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("dreamina-download-").FullName;
-    private readonly HttpClient _http = ContentHttp.CreateClient();
+    private readonly HttpClient _http = HttpTransport.Create(TimeSpan.FromSeconds(5));
     private readonly List<string> _log = new();
 
     public void Dispose()
@@ -53,9 +54,10 @@ public sealed class DownloaderTests : IDisposable
         await using var _ = emulator;
         emulator.Options.Faults = new FaultOptions { Rate = 1, Kinds = new[] { FaultKind.TruncatedDownload }, MaxConsecutive = 3 };
         var target = Path.Combine(_folder, "v.mp4");
-        var file = await Downloader().DownloadAsync(video, target, false, (_, _) => { }, CancellationToken.None);
+        var file = await Downloader().DownloadAsync(video, target, "job-1", false, (_, _) => { }, CancellationToken.None);
         Assert.Equal(emulator.ExpectedVideoBytes(), File.ReadAllBytes(file.FullName));
         Assert.Contains(_log, l => l.Contains("Resuming at byte"));
+        VideoDownloader.Settle(target);
         Assert.Equal(new[] { "v.mp4" }, Directory.GetFiles(_folder).Select(Path.GetFileName));
     }
 
@@ -64,7 +66,7 @@ public sealed class DownloaderTests : IDisposable
     {
         var (emulator, video) = await FinishedVideo(o => o.VideoSizeBytes = 1_000_000);
         await using var _ = emulator;
-        var error = await Assert.ThrowsAsync<DreaminaException>(() => Downloader(maxBytes: 500_000).DownloadAsync(video, Path.Combine(_folder, "v.mp4"), false, (_, _) => { }, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<DreaminaException>(() => Downloader(maxBytes: 500_000).DownloadAsync(video, Path.Combine(_folder, "v.mp4"), "job-1", false, (_, _) => { }, CancellationToken.None));
         Assert.Equal(ErrorIds.DownloadTooLarge, error.ErrorId);
         Assert.Empty(Directory.GetFiles(_folder));
     }
@@ -75,11 +77,11 @@ public sealed class DownloaderTests : IDisposable
         await using var server = await ScriptedServer.StartAsync();
         server.Handler = async http =>
         {
-            var chunk = new byte[64 * 1024];
-            for (var i = 0; i < 32; i++) await http.Response.Body.WriteAsync(chunk, http.RequestAborted); // 2 MB, chunked
+            var video = SampleVideos.Mp4(2_000_000);
+            for (var at = 0; at < video.Length; at += 64 * 1024) await http.Response.Body.WriteAsync(video.AsMemory(at, Math.Min(64 * 1024, video.Length - at)), http.RequestAborted); // chunked
         };
         var reported = new List<long>();
-        var error = await Assert.ThrowsAsync<DreaminaException>(() => Downloader(maxBytes: 1_000_000).DownloadAsync(new Uri(server.BaseUri, "v.mp4"), Path.Combine(_folder, "v.mp4"), false, (have, _) => reported.Add(have), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<DreaminaException>(() => Downloader(maxBytes: 1_000_000).DownloadAsync(new Uri(server.BaseUri, "v.mp4"), Path.Combine(_folder, "v.mp4"), "job-1", false, (have, _) => reported.Add(have), CancellationToken.None));
         Assert.Equal(ErrorIds.DownloadTooLarge, error.ErrorId);
         Assert.NotEmpty(reported);
         Assert.True(reported.Max() <= 1_000_000, $"progress reached {reported.Max():N0} bytes");
@@ -93,8 +95,8 @@ public sealed class DownloaderTests : IDisposable
         await using var _ = emulator;
         emulator.Stats.Reset();
         var downloader = new VideoDownloader(_http, new DownloadPolicy(null, DownloadPolicy.DefaultMaxBytes, new RetryPolicy { MaxRetries = 5, BaseDelay = TimeSpan.FromMilliseconds(5) }), new ListLog(_log),
-            path => new DiskFullAfter(new FileStream(path, FileMode.CreateNew), 500_000));
-        var error = await Assert.ThrowsAsync<DreaminaException>(() => downloader.DownloadAsync(video, Path.Combine(_folder, "v.mp4"), false, (_, _) => { }, CancellationToken.None));
+            path => new DiskFullAfter(new FileStream(path, FileMode.OpenOrCreate), 500_000));
+        var error = await Assert.ThrowsAsync<DreaminaException>(() => downloader.DownloadAsync(video, Path.Combine(_folder, "v.mp4"), "job-1", false, (_, _) => { }, CancellationToken.None));
         Assert.Equal(ErrorIds.DownloadWriteFailed, error.ErrorId);
         Assert.Contains("No space left on device", error.Message);
         Assert.Equal(1, emulator.Stats.Requests(EmulatorEndpoint.Download));
@@ -137,7 +139,7 @@ public sealed class DownloaderTests : IDisposable
             http.Response.Headers.Location = "https://evil.example.net/v.mp4";
             return Task.CompletedTask;
         };
-        var error = await Assert.ThrowsAsync<DreaminaException>(() => Downloader().DownloadAsync(new Uri(server.BaseUri, "v.mp4"), Path.Combine(_folder, "v.mp4"), false, (_, _) => { }, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<DreaminaException>(() => Downloader().DownloadAsync(new Uri(server.BaseUri, "v.mp4"), Path.Combine(_folder, "v.mp4"), "job-1", false, (_, _) => { }, CancellationToken.None));
         Assert.Equal(ErrorIds.DownloadHostRefused, error.ErrorId);
         Assert.Empty(Directory.GetFiles(_folder));
     }
@@ -145,7 +147,7 @@ public sealed class DownloaderTests : IDisposable
     [Fact]
     public async Task A_server_that_ignores_ranges_is_downloaded_again_from_the_start()
     {
-        var body = Enumerable.Range(0, 300_000).Select(i => (byte)(i % 251)).ToArray();
+        var body = SampleVideos.Mp4(300_000);
         var calls = 0;
         await using var server = await ScriptedServer.StartAsync();
         server.Handler = async http =>
@@ -160,7 +162,7 @@ public sealed class DownloaderTests : IDisposable
             }
             await http.Response.Body.WriteAsync(body); // a plain 200 whatever the Range header says
         };
-        var file = await Downloader().DownloadAsync(new Uri(server.BaseUri, "v.mp4"), Path.Combine(_folder, "v.mp4"), false, (_, _) => { }, CancellationToken.None);
+        var file = await Downloader().DownloadAsync(new Uri(server.BaseUri, "v.mp4"), Path.Combine(_folder, "v.mp4"), "job-1", false, (_, _) => { }, CancellationToken.None);
         Assert.Equal(body, File.ReadAllBytes(file.FullName));
         Assert.Contains(_log, l => l.Contains("from the start"));
     }
@@ -172,13 +174,15 @@ public sealed class DownloaderTests : IDisposable
         server.Handler = async http =>
         {
             http.Response.ContentLength = 1000;
-            await http.Response.Body.WriteAsync(new byte[10]);
+            await http.Response.Body.WriteAsync(SampleVideos.Mp4(1000).AsMemory(0, 10));
             await http.Response.Body.FlushAsync();
             http.Abort();
         };
         var target = Path.Combine(_folder, "v.mp4");
-        var error = await Assert.ThrowsAsync<DreaminaException>(() => Downloader(retries: 2).DownloadAsync(new Uri(server.BaseUri, "v.mp4"), target, false, (_, _) => { }, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<DreaminaException>(() => Downloader(retries: 2).DownloadAsync(new Uri(server.BaseUri, "v.mp4"), target, "job-1", false, (_, _) => { }, CancellationToken.None));
         Assert.Equal(ErrorIds.DownloadIncomplete, error.ErrorId);
-        Assert.Empty(Directory.GetFiles(_folder));
+        Assert.False(File.Exists(target));
+        Assert.Contains("run the command again to resume", error.Message);
+        Assert.True(File.Exists(VideoDownloader.PartialPath(target)), "what arrived is kept for the next run");
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Dreamina.Journal;
 using Xunit;
@@ -14,8 +15,9 @@ public sealed class JournalTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static DreaminaJob Job(string id, JobStatus status = JobStatus.Queued) => new(id)
+    private static DreaminaJob Job(string id, JobStatus status = JobStatus.Queued, decimal? cost = null) => new(id)
     {
+        Cost = cost,
         Status = status,
         Prompt = "prompt of " + id,
         ImageUri = new Uri("https://example.com/a.png"),
@@ -29,10 +31,10 @@ public sealed class JournalTests : IDisposable
     public void The_newest_entry_for_a_job_wins_and_every_field_round_trips()
     {
         var journal = new JobJournal(PathIn("jobs.jsonl"));
-        journal.Record(Job("a"));
+        journal.RecordAsync(Job("a")).Wait();
         var done = Job("a", JobStatus.Completed);
         done.SavedTo = "/clips/a.mp4";
-        journal.Record(done);
+        journal.RecordAsync(done).Wait();
         var read = Assert.Single(journal.Read(_ => { }));
         Assert.Equal((JobStatus.Completed, "prompt of a", 7L, 241, "/clips/a.mp4"), (read.Status, read.Prompt!, read.Seed!.Value, read.Frames!.Value, read.SavedTo!));
         Assert.Equal(done.VideoUri, read.VideoUri);
@@ -45,7 +47,7 @@ public sealed class JournalTests : IDisposable
         Parallel.For(0, 4, writer =>
         {
             var journal = new JobJournal(path);
-            for (var i = 0; i < 100; i++) journal.Record(Job($"w{writer}-{i}"));
+            for (var i = 0; i < 100; i++) journal.RecordAsync(Job($"w{writer}-{i}")).Wait();
         });
         Assert.Equal(400, new JobJournal(path).Read(_ => { }).Select(j => j.RequestId).Distinct().Count());
     }
@@ -55,9 +57,9 @@ public sealed class JournalTests : IDisposable
     {
         var path = PathIn("jobs.jsonl");
         var journal = new JobJournal(path);
-        journal.Record(Job("a"));
+        journal.RecordAsync(Job("a")).Wait();
         File.AppendAllText(path, """{"request_id":"b","status":"Que""");
-        journal.Record(Job("c"));
+        journal.RecordAsync(Job("c")).Wait();
         string? warning = null;
         var jobs = journal.Read(w => warning = w);
         Assert.Equal(new[] { "a", "c" }, jobs.Select(j => j.RequestId));
@@ -68,7 +70,7 @@ public sealed class JournalTests : IDisposable
     public void Forgotten_jobs_stay_forgotten()
     {
         var journal = new JobJournal(PathIn("jobs.jsonl"));
-        journal.Record(Job("a"), Job("b"));
+        journal.RecordAsync(Job("a"), Job("b")).Wait();
         journal.Forget(new[] { "a" });
         Assert.Equal(new[] { "b" }, journal.Read(_ => { }).Select(j => j.RequestId));
     }
@@ -78,10 +80,10 @@ public sealed class JournalTests : IDisposable
     {
         var path = PathIn("jobs.jsonl");
         var journal = new JobJournal(path);
-        journal.Record(Job("keep"));
-        for (var i = 0; i <= JobJournal.CompactionSlack; i++) journal.Record(Job("busy", i % 2 == 0 ? JobStatus.Queued : JobStatus.Running));
+        journal.RecordAsync(Job("keep")).Wait();
+        for (var i = 0; i <= JobJournal.CompactionSlack; i++) journal.RecordAsync(Job("busy", i % 2 == 0 ? JobStatus.Queued : JobStatus.Running)).Wait();
         var done = Job("busy", JobStatus.Completed);
-        journal.Record(done);
+        journal.RecordAsync(done).Wait();
 
         var jobs = journal.Read(_ => { });
 
@@ -96,8 +98,91 @@ public sealed class JournalTests : IDisposable
     {
         if (OperatingSystem.IsWindows()) return;
         var path = PathIn("jobs.jsonl");
-        new JobJournal(path).Record(Job("a"));
+        new JobJournal(path).RecordAsync(Job("a")).Wait();
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
+    }
+
+    [Fact]
+    public void A_submission_is_on_disk_before_it_is_sent_and_its_answer_takes_its_place()
+    {
+        var path = PathIn("jobs.jsonl");
+        var journal = new JobJournal(path);
+        var intent = new DreaminaJob(Guid.NewGuid()) { Prompt = "before sending", SubmittedAt = DateTimeOffset.UtcNow };
+        Assert.True(journal.BeginSubmissionAsync(intent, null).Result.IsAllowed);
+
+        var pending = Assert.Single(new JobJournal(path).Read(_ => { }));
+        Assert.Equal((JobStatus.Submitting, (string?)null, "before sending"), (pending.Status, pending.RequestId, pending.Prompt));
+
+        intent.RequestId = "accepted-1";
+        intent.Status = JobStatus.Queued;
+        journal.RecordAsync(intent).Wait();
+        var accepted = Assert.Single(new JobJournal(path).Read(_ => { }));
+        Assert.Equal(("accepted-1", JobStatus.Queued, intent.ClientId), (accepted.RequestId, accepted.Status, accepted.ClientId));
+    }
+
+    [Fact]
+    public void A_submission_whose_answer_never_came_reads_as_unconfirmed_once_no_answer_can_still_come()
+    {
+        var path = PathIn("jobs.jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var old = DateTimeOffset.UtcNow - DreaminaJob.LongestSubmission - TimeSpan.FromMinutes(1);
+        File.WriteAllText(path, $$"""{"client_id":"c-1","status":"Submitting","prompt":"lost","submitted_at":"{{old:O}}","recorded_at":"{{old:O}}"}""" + "\n");
+        var job = Assert.Single(new JobJournal(path).Read(_ => { }));
+        Assert.Equal(JobStatus.Unconfirmed, job.Status);
+        Assert.Contains("ended before", job.Error);
+
+        new JobJournal(path).Forget(new[] { job.Key });
+        Assert.Empty(new JobJournal(path).Read(_ => { }));
+    }
+
+    [Fact]
+    public void Two_journals_on_one_file_never_let_the_day_pass_its_limit_together()
+    {
+        // Two processes, as two journal objects with their own ledgers, each trying 10 jobs of 1 USD against a limit of 7.
+        var path = PathIn("jobs.jsonl");
+        var limit = new DailyLimit(7m, 1m);
+        var allowed = 0;
+        Parallel.For(0, 2, writer =>
+        {
+            var journal = new JobJournal(path);
+            for (var i = 0; i < 10; i++)
+            {
+                var intent = new DreaminaJob(Guid.NewGuid()) { Cost = 1m, SubmittedAt = DateTimeOffset.UtcNow };
+                if (journal.BeginSubmissionAsync(intent, limit).Result.IsAllowed) Interlocked.Increment(ref allowed);
+            }
+        });
+        Assert.Equal(7, allowed);
+        Assert.Equal(7, new JobJournal(path).Read(_ => { }).Count);
+    }
+
+    [Fact]
+    public void The_day_counts_unknown_costs_high_forgets_withdrawn_jobs_and_ignores_other_days()
+    {
+        var path = PathIn("jobs.jsonl");
+        var journal = new JobJournal(path);
+        var yesterday = Job("yesterday", cost: 100m);
+        yesterday.SubmittedAt = DateTimeOffset.Now.AddDays(-1);
+        journal.RecordAsync(yesterday, Job("unknown-cost"), Job("cancelled", JobStatus.Cancelled, 3m)).Wait();
+        var withdrawn = new DreaminaJob(Guid.NewGuid()) { Cost = 2m, SubmittedAt = DateTimeOffset.UtcNow };
+        journal.BeginSubmissionAsync(withdrawn, new DailyLimit(100m, 5m)).Wait();
+        journal.ForgetAsync(withdrawn.Key).Wait();
+
+        // Today: one job of unknown cost, counted as 5. A sixth USD does not fit under 10; a fifth does.
+        var refused = journal.BeginSubmissionAsync(new DreaminaJob(Guid.NewGuid()) { Cost = 6m, SubmittedAt = DateTimeOffset.UtcNow }, new DailyLimit(10m, 5m)).Result;
+        Assert.False(refused.IsAllowed);
+        Assert.Equal((5m, 10m), (refused.Spent, refused.Limit));
+        Assert.True(journal.BeginSubmissionAsync(new DreaminaJob(Guid.NewGuid()) { Cost = 5m, SubmittedAt = DateTimeOffset.UtcNow }, new DailyLimit(10m, 5m)).Result.IsAllowed);
+    }
+
+    [Fact]
+    public void A_journal_that_cannot_be_written_fails_the_write_with_its_own_error()
+    {
+        var blocker = PathIn("not-a-folder");
+        Directory.CreateDirectory(Path.GetDirectoryName(blocker)!);
+        File.WriteAllText(blocker, "a file where the journal's folder should be");
+        var journal = new JobJournal(Path.Combine(blocker, "jobs.jsonl"));
+        var error = Assert.Throws<AggregateException>(() => journal.BeginSubmissionAsync(new DreaminaJob(Guid.NewGuid()), null).Wait()).GetBaseException();
+        Assert.Equal(ErrorIds.JournalUnavailable, Assert.IsType<DreaminaException>(error).ErrorId);
     }
 }

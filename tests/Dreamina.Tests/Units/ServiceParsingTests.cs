@@ -45,6 +45,7 @@ public sealed class ServiceParsingTests
     [Fact]
     public void Only_refusals_are_known_not_to_have_run()
     {
+        Assert.False(ServiceErrors.From(400, null, null, null, null).MayHaveBeenProcessed);
         Assert.False(ServiceErrors.From(429, null, null, null, null).MayHaveBeenProcessed);
         Assert.False(ServiceErrors.From(503, null, null, null, null).MayHaveBeenProcessed);
         Assert.True(ServiceErrors.From(500, null, null, null, null).MayHaveBeenProcessed);
@@ -88,7 +89,4 @@ public sealed class ServiceParsingTests
     public void Both_status_vocabularies_map_to_PowerShell_words(string? word, string status)
         => Assert.Equal(status, StatusWords.Map(word).ToString());
 
-    [Fact]
-    public void The_token_is_blanked_out_of_echoed_messages()
-        => Assert.Equal("token *** revoked", Redaction.Redact("token abcd-1234 revoked", "abcd-1234"));
 }

@@ -1,6 +1,6 @@
-namespace Dreamina.Service
+namespace Dreamina.Reporting
 {
-    /// <summary>Where plain classes report what they do; a cmdlet turns these into its verbose, debug and warning streams on the pipeline thread.</summary>
+    /// <summary>Where plain classes report what they do: verbose, debug and warning text, from any thread.</summary>
     internal interface IActivityLog
     {
         void Verbose(string message);

@@ -1,0 +1,60 @@
+using System;
+using System.Management.Automation;
+using System.Security;
+using Dreamina.Service;
+
+namespace Dreamina.Configuration
+{
+    /// <summary>What Connect-Dreamina changes; null leaves a setting as it is.</summary>
+    internal sealed class ConnectChanges
+    {
+        public SecureString? Token { get; set; }
+        public Uri? BaseUri { get; set; }
+        public Uri? AccountUri { get; set; }
+        public string? JournalPath { get; set; }
+        public int? MaxRetries { get; set; }
+        public TimeSpan? Timeout { get; set; }
+        public TimeSpan? ConnectTimeout { get; set; }
+        public int? ThrottleLimit { get; set; }
+        public double? MaxPollRate { get; set; }
+        public decimal? DailySpendLimit { get; set; }
+        public Uri? ImageStore { get; set; }
+        public ScriptBlock? ImageUploader { get; set; }
+    }
+
+    /// <summary>The settings in force at one moment: a snapshot that work in progress keeps, whatever Connect-Dreamina does meanwhile.</summary>
+    internal sealed class SessionSettings
+    {
+        public const int DefaultThrottleLimit = 32;
+        public const double DefaultMaxPollRate = 50;
+
+        public SessionSettings(Uri baseUri, Uri accountUri, string journalPath, RetryPolicy retry, int throttleLimit, double maxPollRate,
+            decimal? dailySpendLimit, Uri? imageStore, ScriptBlock? imageUploader)
+        {
+            BaseUri = baseUri;
+            AccountUri = accountUri;
+            JournalPath = journalPath;
+            Retry = retry;
+            ThrottleLimit = throttleLimit;
+            MaxPollRate = maxPollRate;
+            DailySpendLimit = dailySpendLimit;
+            ImageStore = imageStore;
+            ImageUploader = imageUploader;
+        }
+
+        public Uri BaseUri { get; }
+        /// <summary>RunComfy's account API (the balance): with <see cref="BaseUri"/>, the only host that receives the token.</summary>
+        public Uri AccountUri { get; }
+        public string JournalPath { get; }
+        public RetryPolicy Retry { get; }
+        /// <summary>Submissions, image checks and uploads in flight at once.</summary>
+        public int ThrottleLimit { get; }
+        /// <summary>Status requests per second, across every job being waited for.</summary>
+        public double MaxPollRate { get; }
+        public decimal? DailySpendLimit { get; }
+        /// <summary>An Azure Blob container URL with a SAS: where local images are uploaded. A secret, like the token.</summary>
+        public Uri? ImageStore { get; }
+        /// <summary>The user's own upload script: called with a file, returns the URL the service fetches.</summary>
+        public ScriptBlock? ImageUploader { get; }
+    }
+}

@@ -1,0 +1,224 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using Dreamina.Journal;
+using Dreamina.Reporting;
+using Dreamina.Service;
+using Dreamina.Waiting;
+
+namespace Dreamina.Download
+{
+    /// <summary>Where each video goes: one file named by -Path, or &lt;request id&gt;.mp4 in a folder.</summary>
+    internal sealed class SaveTargets
+    {
+        private readonly string? _path;
+        private readonly string _folder;
+        private int _usedPath;
+
+        /// <param name="path">The resolved -Path, or null.</param>
+        /// <param name="folder">The resolved -Directory, or the current location.</param>
+        public SaveTargets(string? path, string folder)
+        {
+            _path = path;
+            _folder = folder;
+        }
+
+        public string For(DreaminaJob job, int index)
+        {
+            if (_path is not null)
+            {
+                if (Interlocked.Increment(ref _usedPath) > 1)
+                    throw new DreaminaException(ErrorIds.PathIsAmbiguous, ErrorCategory.InvalidArgument,
+                        $"-Path names one file, but a second video (job {job.RequestId}) would go there too. Use -Directory to save several videos.");
+                return _path;
+            }
+            return SafeFileName.Within(_folder, SafeFileName.ForVideo(job.RequestId!, job.VideoUris[index], index, job.VideoUris.Count));
+        }
+    }
+
+    /// <summary>
+    /// Saving many jobs' videos, several at once: a job without a (fresh) link is asked for its result first, a
+    /// video already saved by an earlier run is recognised instead of downloaded again, each saved file is
+    /// journaled and handed on as a file item, and one progress bar shows bytes and rate for them all.
+    /// </summary>
+    internal sealed class SaveRun
+    {
+        private const int ProgressId = 0x0D7F;
+        private const string Activity = "Saving Dreamina videos";
+        private static readonly TimeSpan ProgressEvery = TimeSpan.FromMilliseconds(250);
+        /// <summary>Trust a video link for less than RunComfy keeps it (about an hour).</summary>
+        private static readonly TimeSpan LinkLifetime = TimeSpan.FromMinutes(45);
+        private readonly IRunComfyApi _api;
+        private readonly VideoDownloader _downloader;
+        private readonly JobJournal _journal;
+        private readonly SaveTargets _targets;
+        private readonly Func<FileInfo, DreaminaJob, object> _item;
+        private readonly IOutputSink _sink;
+        private readonly bool _overwrite;
+        private readonly SemaphoreSlim _throttle;
+        private readonly CancellationToken _cancel;
+        private readonly List<Task> _saves = new List<Task>();
+        private readonly Dictionary<object, (long Have, long? Total)> _bytes = new Dictionary<object, (long, long?)>();
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+        private DateTime _lastProgress = DateTime.MinValue;
+        private int _done;
+        private DreaminaException? _fatal;
+
+        public SaveRun(IRunComfyApi api, VideoDownloader downloader, JobJournal journal, SaveTargets targets, Func<FileInfo, DreaminaJob, object> item,
+            IOutputSink sink, bool overwrite, int throttleLimit, CancellationToken cancel)
+        {
+            _api = api;
+            _downloader = downloader;
+            _journal = journal;
+            _targets = targets;
+            _item = item;
+            _sink = sink;
+            _overwrite = overwrite;
+            _throttle = new SemaphoreSlim(throttleLimit);
+            _cancel = cancel;
+        }
+
+        /// <summary>The error that every later job would meet too (the token), if one stopped the run.</summary>
+        public DreaminaException? Fatal => Volatile.Read(ref _fatal);
+
+        public void Add(DreaminaJob job)
+        {
+            if (job.RequestId is null)
+            {
+                _sink.Error(WaitRun.Unconfirmed(job), job);
+                return;
+            }
+            lock (_saves) _saves.Add(Task.Run(() => SaveAsync(job)));
+        }
+
+        public Task WhenDone()
+        {
+            lock (_saves) return Task.WhenAll(_saves.ToArray());
+        }
+
+        public void Finish() => _sink.Progress(new ProgressRecord(ProgressId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
+
+        private async Task SaveAsync(DreaminaJob job)
+        {
+            try
+            {
+                await _throttle.WaitAsync(_cancel).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            try
+            {
+                if (Fatal is not null) return;
+                await EnsureVideoAsync(job).ConfigureAwait(false);
+                for (var i = 0; i < job.VideoUris.Count; i++)
+                {
+                    var index = i;
+                    var target = _targets.For(job, index);
+                    var file = AlreadySaved(job, target) ?? await _downloader.DownloadAsync(job.VideoUris[index], target, job.RequestId!, _overwrite,
+                        (have, total) => Progress(job, index, have, total), _cancel).ConfigureAwait(false);
+                    await Keep(job, file).ConfigureAwait(false);
+                }
+            }
+            catch (DreaminaException e)
+            {
+                if (BatchErrors.StopsTheBatch(e)) Interlocked.CompareExchange(ref _fatal, e, null);
+                else _sink.Error(e, job);
+            }
+            catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+            {
+            }
+            finally
+            {
+                _throttle.Release();
+                Interlocked.Increment(ref _done);
+                ShowProgress(force: true);
+            }
+        }
+
+        // A job piped straight from Start-DreaminaVideo, known only by id, or whose link may have expired (or was
+        // kept without its signature) is asked for its result first.
+        private async Task EnsureVideoAsync(DreaminaJob job)
+        {
+            var seen = job.CheckedAt ?? job.FinishedAt;
+            var stale = seen is { } at && DateTimeOffset.UtcNow - at > LinkLifetime;
+            var unsigned = job.VideoUris.Any(u => u.OriginalString.Contains(Redactor.Mask));
+            if ((job.VideoUris.Count == 0 || stale || unsigned) && job.Status is not (JobStatus.Failed or JobStatus.Cancelled))
+            {
+                job.Apply(await JobStatusReader.ReadAsync(_api, job.RequestId!, _cancel).ConfigureAwait(false));
+            }
+            if (job.VideoUris.Count > 0) return;
+            var why = job.Status switch
+            {
+                JobStatus.Failed => $"it failed: {job.Error}",
+                JobStatus.Cancelled => "it was cancelled",
+                JobStatus.Completed => "RunComfy's result lists no video",
+                _ => $"it is {job.Status.ToString().ToLowerInvariant()}; wait for it with Wait-DreaminaJob first",
+            };
+            throw new DreaminaException(ErrorIds.NoVideo, ErrorCategory.InvalidOperation, $"Job {job.RequestId} has no video to save: {why.TrimEnd('.')}.");
+        }
+
+        // This job's video is already there: saved and journaled by an earlier run, or moved into place by a run that stopped before journaling it.
+        private FileInfo? AlreadySaved(DreaminaJob job, string target)
+        {
+            if (_overwrite) return null;
+            var file = job.SavedTo == target && File.Exists(target) && Mp4Check.Problem(target) is null
+                ? new FileInfo(target)
+                : VideoDownloader.FinishedEarlier(target, job.RequestId!);
+            if (file is not null) _sink.Verbose($"The video of job {job.RequestId} is already saved as {target}; not downloaded again.");
+            return file;
+        }
+
+        private async Task Keep(DreaminaJob job, FileInfo file)
+        {
+            job.SavedTo = file.FullName;
+            try
+            {
+                await _journal.RecordAsync(job).ConfigureAwait(false);
+                VideoDownloader.Settle(file.FullName);
+            }
+            catch (DreaminaException e)
+            {
+                _sink.Warning($"Job {job.RequestId} was saved as {file.FullName}, but the journal could not record it: {e.Message}");
+            }
+            _sink.Verbose($"Saved the video of job {job.RequestId} to {file.FullName}.");
+            _sink.Output(_item(file, job));
+        }
+
+        private void Progress(DreaminaJob job, int index, long have, long? total)
+        {
+            lock (_bytes) _bytes[(job, index)] = (have, total);
+            ShowProgress(force: false);
+        }
+
+        private void ShowProgress(bool force)
+        {
+            long bytes;
+            long? known;
+            int count;
+            lock (_bytes)
+            {
+                var now = DateTime.UtcNow;
+                if (!force && now - _lastProgress < ProgressEvery) return;
+                _lastProgress = now;
+                bytes = _bytes.Values.Sum(s => s.Have);
+                known = _bytes.Values.All(s => s.Total is not null) ? _bytes.Values.Sum(s => s.Total!.Value) : null;
+                lock (_saves) count = _saves.Count;
+            }
+            var rate = bytes / Math.Max(0.001, _clock.Elapsed.TotalSeconds);
+            var status = string.Format(CultureInfo.InvariantCulture, "{0} of {1} saved; {2:0.0}{3} MB at {4:0.0} MB/s",
+                Volatile.Read(ref _done), count, bytes / 1048576.0, known is { } all ? $" of {all / 1048576.0:0.0}" : "", rate / 1048576.0);
+            _sink.Progress(new ProgressRecord(ProgressId, Activity, status)
+            {
+                PercentComplete = known is { } whole && whole > 0 ? (int)Math.Min(100, 100 * bytes / whole) : -1,
+                SecondsRemaining = known is { } size && rate > 0 && size > bytes ? (int)Math.Ceiling((size - bytes) / rate) : -1,
+            });
+        }
+    }
+}

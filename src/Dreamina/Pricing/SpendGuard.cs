@@ -1,0 +1,76 @@
+using System;
+using System.Globalization;
+using System.Management.Automation;
+using Dreamina.Journal;
+using Dreamina.Reporting;
+
+namespace Dreamina.Pricing
+{
+    /// <summary>
+    /// One Start-DreaminaVideo call's money: its running estimated total against -MaxCost (checked in input order,
+    /// before anything is done for a job), the one warning when that total passes the balance, and the daily
+    /// limit that the journal checks across processes. A job of unknown cost counts as the highest price seen.
+    /// </summary>
+    internal sealed class SpendGuard
+    {
+        private readonly object _gate = new object();
+        private readonly decimal? _maxCost;
+        private readonly decimal? _balance;
+        private readonly IActivityLog _log;
+        private decimal _total;
+        private bool _warned;
+
+        public SpendGuard(decimal? maxCost, DailyLimit? daily, decimal? balance, decimal unknownCostCountsAs, IActivityLog log)
+        {
+            _maxCost = maxCost;
+            Daily = daily;
+            _balance = balance;
+            UnknownCostCountsAs = unknownCostCountsAs;
+            _log = log;
+        }
+
+        public DailyLimit? Daily { get; }
+        public decimal UnknownCostCountsAs { get; }
+
+        /// <summary>This call's estimated spending so far, jobs not yet sent included.</summary>
+        public decimal Total { get { lock (_gate) return _total; } }
+
+        /// <summary>Counts a job in, or says why it would pass -MaxCost (and then counts nothing).</summary>
+        public DreaminaException? Take(decimal? cost)
+        {
+            var counted = cost ?? UnknownCostCountsAs;
+            lock (_gate)
+            {
+                if (_maxCost is { } max && _total + counted > max)
+                {
+                    return new DreaminaException(ErrorIds.SpendLimitReached, ErrorCategory.QuotaExceeded, string.Format(CultureInfo.InvariantCulture,
+                        "Not submitted: this job ({0}) would take this call's estimated spending from {1:0.00##} to {2:0.00##} USD, past -MaxCost {3:0.00##}. The jobs already submitted go on. Raise -MaxCost to submit more.",
+                        Money(cost), _total, _total + counted, max));
+                }
+                _total += counted;
+                if (_balance is { } balance && _total > balance && !_warned)
+                {
+                    _warned = true;
+                    _log.Warning(string.Format(CultureInfo.InvariantCulture,
+                        "This job takes this call's estimated spending to {0:0.00##} USD, past your RunComfy balance of {1:0.00##} USD: RunComfy will refuse jobs once the balance runs out. Press Ctrl+C to stop here, or top up your balance.",
+                        _total, balance));
+                }
+                return null;
+            }
+        }
+
+        /// <summary>A job that was counted in but never sent (its image was rejected, the service refused it).</summary>
+        public void GiveBack(decimal? cost)
+        {
+            lock (_gate) _total -= cost ?? UnknownCostCountsAs;
+        }
+
+        internal static string Money(decimal? cost) => cost is { } known ? known.ToString("0.00##", CultureInfo.InvariantCulture) + " USD" : "cost unknown";
+
+        /// <summary>The error for a job the day's limit does not allow.</summary>
+        public static DreaminaException DailyLimitReached(SpendDecision decision, decimal? cost)
+            => new DreaminaException(ErrorIds.SpendLimitReached, ErrorCategory.QuotaExceeded, string.Format(CultureInfo.InvariantCulture,
+                "Not submitted: today's jobs in the journal are estimated at {0:0.00##} USD, and this one ({1}) would pass the daily limit of {2:0.00##} USD set with Connect-Dreamina -DailySpendLimit. The jobs already submitted go on.",
+                decision.Spent, Money(cost), decision.Limit));
+    }
+}

@@ -1,0 +1,66 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using Dreamina.Configuration;
+using Dreamina.Journal;
+using Dreamina.Reporting;
+using Dreamina.Service;
+
+namespace Dreamina.Pricing
+{
+    /// <summary>What a Start-DreaminaVideo call knows of money before its first job: the price, the balance, and its limits.</summary>
+    internal static class SpendSetup
+    {
+        /// <summary>
+        /// Reads the price (cached for the session) and the balance (once per call) side by side. Neither is
+        /// required: without a price jobs get no estimate, without a balance there is no warning, and each says so
+        /// once. But the limits need the price: without it they refuse to submit, unless <paramref name="force"/>.
+        /// </summary>
+        /// <param name="highestJournaledCost">The highest cost of any job in the journal; read only when a limit is set.</param>
+        public static async Task<(ModelPrice? Price, SpendGuard Guard)> PrepareAsync(RunComfyClient client, DreaminaSession session, decimal? maxCost, bool force,
+            bool whatIf, IActivityLog log, Func<decimal?> highestJournaledCost, CancellationToken cancel)
+        {
+            var priceRead = session.Prices.GetAsync(client, cancel);
+            var balanceRead = client.GetBalanceAsync(cancel);
+            ModelPrice? price = null;
+            decimal? balance = null;
+            try
+            {
+                price = await priceRead.ConfigureAwait(false);
+                if (price.Basis == PriceBasis.Unknown)
+                {
+                    log.Warning(price.BasePriceUsd is null
+                        ? "RunComfy publishes no price for this model, so jobs get no cost estimate."
+                        : $"RunComfy prices this model per '{price.Unit}', a unit this module does not know, so jobs get no cost estimate (it will not guess).");
+                }
+            }
+            catch (DreaminaException e) when (!BatchErrors.StopsTheBatch(e) || whatIf)
+            {
+                log.Warning($"The model's price could not be read, so jobs get no cost estimate: {e.Message}");
+            }
+            try
+            {
+                balance = (await balanceRead.ConfigureAwait(false)).BalanceUsd;
+            }
+            catch (DreaminaException e) when (!BatchErrors.StopsTheBatch(e) || whatIf)
+            {
+                log.Warning($"The balance could not be read, so there will be no warning before it runs out: {e.Message}");
+            }
+
+            var dailyLimit = session.Settings.DailySpendLimit;
+            if (maxCost is null && dailyLimit is null) return (price, new SpendGuard(null, null, balance, price?.HighestCost ?? 0, log));
+            var unknownCountsAs = Max(price?.HighestCost, highestJournaledCost());
+            if (price?.Basis is null or PriceBasis.Unknown && !force)
+            {
+                throw new DreaminaException(ErrorIds.PriceUnavailable, ErrorCategory.InvalidOperation,
+                    $"{(maxCost is null ? "The daily limit (Connect-Dreamina -DailySpendLimit)" : "-MaxCost")} cannot be checked without the model's price, which is unknown, so nothing was submitted. " +
+                    "Add -Force to submit anyway; jobs of unknown cost then count as the highest cost seen in the journal" + (unknownCountsAs is { } known ? $" ({known:0.00##} USD)." : " (none yet, so as nothing)."));
+            }
+            var counts = unknownCountsAs ?? 0;
+            return (price, new SpendGuard(maxCost, dailyLimit is { } daily ? new DailyLimit(daily, counts) : null, balance, counts, log));
+        }
+
+        private static decimal? Max(decimal? a, decimal? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+    }
+}

@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using Dreamina.Input;
+using Dreamina.Upload;
+
+namespace Dreamina.Submission
+{
+    /// <summary>Where a job's image comes from, as the user gave it.</summary>
+    internal abstract class ImageSource
+    {
+        /// <summary>How messages name it: a path, or the URL without its secrets.</summary>
+        public abstract string Display { get; }
+    }
+
+    internal sealed class RemoteImage : ImageSource
+    {
+        public RemoteImage(Uri uri, string display)
+        {
+            Uri = uri;
+            Display = display;
+        }
+
+        public Uri Uri { get; }
+        public override string Display { get; }
+    }
+
+    internal sealed class LocalImageFile : ImageSource
+    {
+        public LocalImageFile(string path) => Path = path;
+
+        public string Path { get; }
+        public override string Display => Path;
+    }
+
+    /// <summary>A local file already uploaded (before a background job started): nothing left to do for it.</summary>
+    internal sealed class UploadedSource : ImageSource
+    {
+        public UploadedSource(PreparedImage image, string display)
+        {
+            Image = image;
+            Display = display;
+        }
+
+        public PreparedImage Image { get; }
+        public override string Display { get; }
+    }
+
+    /// <summary>An image ready for a submission: the URL the service fetches, and what the job and journal keep of it.</summary>
+    internal sealed class PreparedImage
+    {
+        public PreparedImage(Uri forService, Uri display, string? path, string? hash)
+        {
+            ForService = forService;
+            Display = display;
+            Path = path;
+            Hash = hash;
+        }
+
+        public Uri ForService { get; }
+        public Uri Display { get; }
+        public string? Path { get; }
+        public string? Hash { get; }
+    }
+
+    /// <summary>
+    /// Gets each image ready, once per distinct image in a call however many jobs use it: a URL's header is
+    /// checked against the model's rules; a local file is checked from disk, then uploaded to the user's store.
+    /// </summary>
+    internal sealed class ImagePreparer
+    {
+        private readonly ImageInspector _inspector;
+        private readonly IImageStore? _store;
+        private readonly bool _skipRemoteCheck;
+        private readonly ConcurrentDictionary<Uri, Lazy<Task<DreaminaImageReport>>> _checks = new ConcurrentDictionary<Uri, Lazy<Task<DreaminaImageReport>>>();
+        private readonly ConcurrentDictionary<string, Lazy<Task<UploadedImage>>> _uploads = new ConcurrentDictionary<string, Lazy<Task<UploadedImage>>>();
+
+        public ImagePreparer(ImageInspector inspector, IImageStore? store, bool skipRemoteCheck)
+        {
+            _inspector = inspector;
+            _store = store;
+            _skipRemoteCheck = skipRemoteCheck;
+        }
+
+        /// <exception cref="DreaminaException">The image would be rejected, or could not be uploaded: nothing may be submitted.</exception>
+        public async Task<PreparedImage> PrepareAsync(ImageSource source, CancellationToken cancel)
+        {
+            switch (source)
+            {
+                case RemoteImage remote:
+                    if (!_skipRemoteCheck)
+                    {
+                        var report = await CheckAsync(remote, cancel).ConfigureAwait(false);
+                        if (!report.IsValid) throw ImageInspector.Rejection(report);
+                    }
+                    return new PreparedImage(remote.Uri, remote.Uri, null, null);
+                case LocalImageFile local:
+                    var image = await LocalImages.PrepareAsync(local.Path, cancel).ConfigureAwait(false);
+                    var store = _store ?? throw NoStore(local.Path);
+                    var uploaded = await Once(_uploads, image.Sha256, () => store.UploadAsync(image, cancel)).ConfigureAwait(false);
+                    return new PreparedImage(uploaded.ForService, uploaded.Display, local.Path, image.Sha256);
+                case UploadedSource done:
+                    return done.Image;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(source));
+            }
+        }
+
+        /// <summary>The check of a URL's image, shared by every job of the call that uses it.</summary>
+        public Task<DreaminaImageReport> CheckAsync(RemoteImage remote, CancellationToken cancel)
+            => Once(_checks, remote.Uri, () => _inspector.InspectUriAsync(remote.Uri, remote.Display, cancel));
+
+        private static Task<T> Once<TKey, T>(ConcurrentDictionary<TKey, Lazy<Task<T>>> cache, TKey key, Func<Task<T>> start) where TKey : notnull
+            => cache.GetOrAdd(key, _ => new Lazy<Task<T>>(start)).Value;
+
+        private static DreaminaException NoStore(string path)
+            => new DreaminaException(ErrorIds.ImageStoreMissing, ErrorCategory.NotEnabled,
+                $"'{path}' is a local file, and the service fetches images by URL only, so it must be uploaded first. " +
+                "Say where with Connect-Dreamina -ImageStore 'https://<account>.blob.core.windows.net/<container>?<SAS>', " +
+                "or with Connect-Dreamina -ImageUploader { param($File) <upload it>; <return its URL> }.");
+    }
+}

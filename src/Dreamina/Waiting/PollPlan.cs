@@ -1,0 +1,59 @@
+using System;
+
+namespace Dreamina.Waiting
+{
+    internal sealed class WaitSettings
+    {
+        public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+        /// <summary>Most status requests in flight at once, across all jobs.</summary>
+        public int ThrottleLimit { get; set; } = 8;
+        /// <summary>Most status requests per second, across all jobs; the budget goes to the jobs nearest to finishing.</summary>
+        public double MaxPollRate { get; set; } = Configuration.SessionSettings.DefaultMaxPollRate;
+        /// <summary>The longest gap between polls of a running job, or of a queued job whose start cannot be estimated.</summary>
+        public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(30);
+        /// <summary>The longest gap between polls of a job estimated to be far back in the queue.</summary>
+        public TimeSpan MaxQueuedInterval { get; set; } = TimeSpan.FromMinutes(2);
+        /// <summary>How long a status word the module does not know is read as "still running".</summary>
+        public TimeSpan UnknownStatusLimit { get; set; } = TimeSpan.FromMinutes(10);
+    }
+
+    /// <summary>
+    /// When to ask about a job next, from what it last showed and what the queue has shown. A running job is
+    /// asked every poll interval once it may be done, and not before; a queued job shortly before it can have
+    /// started; a job nothing is known of yet, one poll interval after it was submitted.
+    /// </summary>
+    internal static class PollPlan
+    {
+        /// <summary>The fraction of an estimated wait to sleep through, leaving room for the estimate to be wrong.</summary>
+        private const double Caution = 0.8;
+
+        public static DateTime FirstPoll(DateTime submittedUtc, DateTime nowUtc, WaitSettings settings)
+        {
+            var due = submittedUtc + settings.PollInterval;
+            return due > nowUtc ? due : nowUtc;
+        }
+
+        public static DateTime NextPoll(JobStatus status, int? queuePosition, DateTime? runningSinceUtc, DateTime nowUtc, QueueEstimator estimates, WaitSettings settings)
+        {
+            var interval = settings.PollInterval;
+            switch (status)
+            {
+                case JobStatus.Running when runningSinceUtc is { } started && estimates.RunTime is { } runTime:
+                    // Not before it can be done: an estimate that is too early only costs a poll interval.
+                    var mayBeDone = started + runTime;
+                    return Clamp(mayBeDone - nowUtc, interval, settings.MaxPollInterval, nowUtc);
+                case JobStatus.Queued when queuePosition is { } position && estimates.UntilStart(position) is { } untilStart:
+                    return Clamp(TimeSpan.FromTicks((long)(untilStart.Ticks * Caution)), interval, settings.MaxQueuedInterval, nowUtc);
+                case JobStatus.Queued when queuePosition is { } position && position > 2:
+                    // The queue has not been seen moving yet: back off with the position alone, within limits.
+                    var stretch = Math.Min(1 + (position - 2) / 4.0, 8);
+                    return Clamp(TimeSpan.FromTicks((long)(interval.Ticks * stretch)), interval, settings.MaxPollInterval, nowUtc);
+                default:
+                    return nowUtc + interval;
+            }
+        }
+
+        private static DateTime Clamp(TimeSpan wait, TimeSpan least, TimeSpan most, DateTime nowUtc)
+            => nowUtc + (wait < least ? least : wait > most ? (most > least ? most : least) : wait);
+    }
+}

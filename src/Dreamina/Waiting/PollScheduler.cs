@@ -1,0 +1,295 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using Dreamina.Reporting;
+using Dreamina.Service;
+
+namespace Dreamina.Waiting
+{
+    /// <summary>What the scheduler learned about a job, handed on to be applied and reported.</summary>
+    internal sealed class WaitEvent
+    {
+        private WaitEvent(DreaminaJob job, JobSnapshot? snapshot, DreaminaException? error)
+        {
+            Job = job;
+            Snapshot = snapshot;
+            Error = error;
+        }
+
+        public DreaminaJob Job { get; }
+        public JobSnapshot? Snapshot { get; }
+        /// <summary>Set when the job can no longer be followed (not found, forbidden, unknown status for too long).</summary>
+        public DreaminaException? Error { get; }
+        public bool IsFinal => Error is not null || Snapshot?.IsFinished == true;
+
+        public static WaitEvent Progress(DreaminaJob job, JobSnapshot snapshot) => new WaitEvent(job, snapshot, null);
+        public static WaitEvent Lost(DreaminaJob job, DreaminaException error) => new WaitEvent(job, null, error);
+    }
+
+    /// <summary>
+    /// Follows many jobs with one loop: each job has a time its next poll is due (<see cref="PollPlan"/>), at most
+    /// ThrottleLimit requests are in flight and MaxPollRate start per second, and when there is not budget for
+    /// every due job, the jobs nearest to finishing go first. A job seen running is asked /result, which carries
+    /// the video the moment it is done; a queued job is asked /status, which carries its queue position.
+    /// It never changes the job objects: what it learns goes out through the report callback.
+    /// </summary>
+    internal sealed class PollScheduler : IDisposable
+    {
+        private static readonly Random Jitter = new Random();
+        private readonly IRunComfyApi _api;
+        private readonly WaitSettings _settings;
+        private readonly IActivityLog _log;
+        private readonly Action<WaitEvent> _report;
+        private readonly CancellationTokenSource _stop;
+        private readonly object _gate = new object();
+        private readonly Dictionary<string, Tracked> _tracked = new Dictionary<string, Tracked>();
+        private TaskCompletionSource<bool> _wake = NewWake();
+        private int _inFlight;
+        private double _tokens;
+        private DateTime _refilledAt = DateTime.UtcNow;
+        private bool _running;
+
+        public PollScheduler(IRunComfyApi api, WaitSettings settings, IActivityLog log, Action<WaitEvent> report, CancellationToken cancel)
+        {
+            _api = api;
+            _settings = settings;
+            _log = log;
+            _report = report;
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            _tokens = Math.Max(1, settings.MaxPollRate);
+        }
+
+        public QueueEstimator Estimates { get; } = new QueueEstimator();
+
+        /// <summary>Starts following a job; its last report is a finished snapshot or a lost-job error.</summary>
+        public void Follow(DreaminaJob job)
+        {
+            var now = DateTime.UtcNow;
+            lock (_gate)
+            {
+                if (_tracked.ContainsKey(job.RequestId!)) return;
+                _tracked.Add(job.RequestId!, new Tracked(job, now)
+                {
+                    Status = job.Status,
+                    Position = job.QueuePosition,
+                    PositionSeenAt = job.QueuePosition is null ? null : now,
+                    Due = PollPlan.FirstPoll(job.SubmittedAt?.UtcDateTime ?? now, now, _settings),
+                });
+                if (!_running)
+                {
+                    _running = true;
+                    _ = Task.Run(LoopAsync);
+                }
+            }
+            Wake();
+        }
+
+        /// <summary>When the last job followed now is expected to finish, if the queue has shown enough to say.</summary>
+        public DateTime? ExpectedLastFinish()
+        {
+            var now = DateTime.UtcNow;
+            var runTime = Estimates.RunTime;
+            lock (_gate)
+            {
+                DateTime? last = null;
+                foreach (var job in _tracked.Values)
+                {
+                    DateTime? finish = job.Status switch
+                    {
+                        JobStatus.Running when job.RunningSince is { } started && runTime is { } run => Later(started + run, now),
+                        JobStatus.Queued when job.Position is { } position && Estimates.UntilStart(position) is { } wait && runTime is { } run => now + wait + run,
+                        _ => null,
+                    };
+                    if (finish is null) return null;
+                    if (last is null || finish > last) last = finish;
+                }
+                return last;
+            }
+        }
+
+        /// <summary>Stops every poll; the jobs keep running at RunComfy.</summary>
+        public void Stop() => _stop.Cancel();
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _stop.Dispose();
+        }
+
+        private async Task LoopAsync()
+        {
+            var cancel = _stop.Token;
+            try
+            {
+                while (!cancel.IsCancellationRequested)
+                {
+                    List<Tracked> start;
+                    TimeSpan sleep;
+                    Task woken;
+                    lock (_gate)
+                    {
+                        woken = _wake.Task;
+                        (start, sleep) = PickDue(DateTime.UtcNow);
+                    }
+                    foreach (var job in start) _ = PollAsync(job, cancel);
+                    if (start.Count == 0) await Task.WhenAny(woken, Task.Delay(sleep, cancel)).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Waiting was stopped; the jobs themselves run on.
+            }
+        }
+
+        // The due jobs that the throttle and the rate allow now, nearest to finishing first; and how long to sleep otherwise.
+        private (List<Tracked> Start, TimeSpan Sleep) PickDue(DateTime now)
+        {
+            var rate = Math.Max(0.1, _settings.MaxPollRate);
+            _tokens = Math.Min(Math.Max(1, rate), _tokens + (now - _refilledAt).TotalSeconds * rate);
+            _refilledAt = now;
+            var start = new List<Tracked>();
+            var waiting = _tracked.Values.Where(t => !t.InFlight).ToList();
+            foreach (var job in waiting.Where(t => t.Due <= now).OrderBy(Priority).ThenBy(t => t.Due))
+            {
+                if (_inFlight >= _settings.ThrottleLimit || _tokens < 1) break;
+                _tokens -= 1;
+                _inFlight++;
+                job.InFlight = true;
+                start.Add(job);
+            }
+            // Asleep until the next job is due, a token is back, or (when the throttle is full) a poll ends and wakes the loop.
+            var next = waiting.Where(t => !t.InFlight).Select(t => (DateTime?)t.Due).Min();
+            var sleep = next is { } due ? due - now : TimeSpan.FromMinutes(1);
+            if (next <= now) sleep = _inFlight >= _settings.ThrottleLimit ? TimeSpan.FromMinutes(1) : TimeSpan.FromSeconds((1 - _tokens) / rate);
+            return (start, sleep < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : sleep);
+        }
+
+        private static int Priority(Tracked job) => job.Status switch
+        {
+            JobStatus.Running => 0,
+            JobStatus.Queued => 1 + Math.Min(job.Position ?? int.MaxValue - 2, int.MaxValue - 2),
+            _ => int.MaxValue,
+        };
+
+        private async Task PollAsync(Tracked job, CancellationToken cancel)
+        {
+            var id = job.Job.RequestId!;
+            try
+            {
+                // A running job's /result says when it is done and carries the video in the same answer.
+                var snapshot = job.Status == JobStatus.Running
+                    ? await _api.GetResultAsync(id, cancel).ConfigureAwait(false)
+                    : await JobStatusReader.ReadAsync(_api, id, cancel).ConfigureAwait(false);
+                if (Observe(job, snapshot, DateTime.UtcNow) is { } lost) _report(WaitEvent.Lost(job.Job, lost));
+                else _report(WaitEvent.Progress(job.Job, snapshot));
+            }
+            catch (DreaminaException e) when (e.IsTransient)
+            {
+                _log.Warning($"Job {id}: {e.Message} Still waiting.");
+                lock (_gate) job.Due = DateTime.UtcNow + Spread(_settings.PollInterval, 2, 4);
+            }
+            catch (DreaminaException e)
+            {
+                lock (_gate) _tracked.Remove(id);
+                _report(WaitEvent.Lost(job.Job, e));
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    job.InFlight = false;
+                    _inFlight--;
+                }
+                Wake();
+            }
+        }
+
+        // Updates what is known of the job and of the queue, and when to ask next; an error when the job cannot be followed further.
+        private DreaminaException? Observe(Tracked job, JobSnapshot snapshot, DateTime now)
+        {
+            lock (_gate)
+            {
+                var seenBefore = job.PolledAt;
+                var between = seenBefore + TimeSpan.FromTicks((now - seenBefore).Ticks / 2);
+                if (job.Status == JobStatus.Queued && job.Position is { } from && job.PositionSeenAt is { } at)
+                {
+                    if (snapshot.Status == JobStatus.Queued && snapshot.QueuePosition is { } to) Estimates.Moved(from, to, now - at, now);
+                    else if (snapshot.Status != JobStatus.Unknown) Estimates.Moved(from, 0, between - at, now);
+                }
+                if (snapshot.Status == JobStatus.Running && job.Status != JobStatus.Running) job.RunningSince = between;
+                if (snapshot.IsFinished && job.Status == JobStatus.Running && job.RunningSince is { } started) Estimates.Finished(between - started);
+
+                if (snapshot.Status == JobStatus.Unknown)
+                {
+                    job.UnknownSince ??= now;
+                    _log.Verbose($"Job {job.Job.RequestId}: the service said '{snapshot.Word}', a status this module does not know; treating it as still running.");
+                    if (now - job.UnknownSince > _settings.UnknownStatusLimit)
+                    {
+                        _tracked.Remove(job.Job.RequestId!);
+                        return new DreaminaException(ErrorIds.JobStatusUnknown, ErrorCategory.InvalidResult,
+                            $"Job {job.Job.RequestId} has reported the unknown status '{snapshot.Word}' for over {_settings.UnknownStatusLimit.TotalMinutes:0} minutes; stopped waiting. The job is still in the journal; check it later with Get-DreaminaStatus.");
+                    }
+                }
+                else
+                {
+                    job.UnknownSince = null;
+                    job.Status = snapshot.Status;
+                }
+                job.Position = snapshot.Status == JobStatus.Queued ? snapshot.QueuePosition : null;
+                job.PositionSeenAt = job.Position is null ? null : now;
+                job.PolledAt = now;
+                if (snapshot.IsFinished) _tracked.Remove(job.Job.RequestId!);
+                else job.Due = PollPlan.NextPoll(job.Status, job.Position, job.RunningSince, now, Estimates, _settings);
+                return null;
+            }
+        }
+
+        private void Wake()
+        {
+            TaskCompletionSource<bool> wake;
+            lock (_gate)
+            {
+                wake = _wake;
+                _wake = NewWake();
+            }
+            wake.TrySetResult(true);
+        }
+
+        private static TaskCompletionSource<bool> NewWake() => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        private static DateTime Later(DateTime a, DateTime b) => a > b ? a : b;
+
+        private static TimeSpan Spread(TimeSpan interval, double low, double high)
+        {
+            double factor;
+            lock (Jitter) factor = low + Jitter.NextDouble() * (high - low);
+            return TimeSpan.FromTicks((long)(interval.Ticks * factor));
+        }
+
+        private sealed class Tracked
+        {
+            public Tracked(DreaminaJob job, DateTime followedAt)
+            {
+                Job = job;
+                PolledAt = job.SubmittedAt?.UtcDateTime is { } submitted && submitted < followedAt ? submitted : followedAt;
+            }
+
+            public DreaminaJob Job { get; }
+            /// <summary>When the service was last asked, or when the job was submitted: the other end of "it changed meanwhile".</summary>
+            public DateTime PolledAt { get; set; }
+            public JobStatus Status { get; set; }
+            public int? Position { get; set; }
+            public DateTime? PositionSeenAt { get; set; }
+            public DateTime? RunningSince { get; set; }
+            public DateTime? UnknownSince { get; set; }
+            public DateTime Due { get; set; }
+            public bool InFlight { get; set; }
+        }
+    }
+}

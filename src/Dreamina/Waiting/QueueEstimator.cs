@@ -1,0 +1,73 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Dreamina.Waiting
+{
+    /// <summary>
+    /// What RunComfy's queue has shown so far, turned into expectations: how long a job runs once it starts
+    /// (from jobs seen starting and finishing), and how fast the queue moves (positions dropped per second).
+    /// Times are estimates; the scheduler uses them to decide when a poll is worth making.
+    /// </summary>
+    internal sealed class QueueEstimator
+    {
+        private const int Samples = 40;
+        private static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(60);
+        private readonly object _gate = new object();
+        private readonly List<TimeSpan> _runTimes = new List<TimeSpan>();
+        private readonly Queue<(DateTime At, double Positions, double Seconds)> _moves = new Queue<(DateTime, double, double)>();
+
+        /// <summary>A job seen running is expected to run at least this long: a low quartile of what jobs took, or null before any finished.</summary>
+        public TimeSpan? RunTime
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    if (_runTimes.Count == 0) return null;
+                    var sorted = _runTimes.OrderBy(t => t).ToList();
+                    return sorted[(sorted.Count - 1) / 4];
+                }
+            }
+        }
+
+        /// <summary>Queue positions gained per second, over the last minute; null until the queue has been seen moving.</summary>
+        public double? DrainRate
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    var positions = _moves.Sum(m => m.Positions);
+                    var seconds = _moves.Sum(m => m.Seconds);
+                    return positions > 0 && seconds > 0 ? positions / seconds : null;
+                }
+            }
+        }
+
+        /// <summary>A job that was seen running, then finished.</summary>
+        public void Finished(TimeSpan ranFor)
+        {
+            if (ranFor <= TimeSpan.Zero) return;
+            lock (_gate)
+            {
+                _runTimes.Add(ranFor);
+                if (_runTimes.Count > Samples) _runTimes.RemoveAt(0);
+            }
+        }
+
+        /// <summary>A job's queue position, seen twice: how far it moved and in how long.</summary>
+        public void Moved(int from, int to, TimeSpan between, DateTime now)
+        {
+            if (between <= TimeSpan.Zero || to > from) return;
+            lock (_gate)
+            {
+                _moves.Enqueue((now, from - to, between.TotalSeconds));
+                while (_moves.Count > 0 && now - _moves.Peek().At > RateWindow) _moves.Dequeue();
+            }
+        }
+
+        /// <summary>Roughly how long until a job at this queue position has started (position 1 is next).</summary>
+        public TimeSpan? UntilStart(int position) => DrainRate is { } rate ? TimeSpan.FromSeconds(position / rate) : null;
+    }
+}

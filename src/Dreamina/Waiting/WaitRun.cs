@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using Dreamina.Journal;
+using Dreamina.Reporting;
+using Dreamina.Service;
+
+namespace Dreamina.Waiting
+{
+    /// <summary>
+    /// Waiting for a set of jobs: applies what the scheduler learns, journals the changes that matter (queued,
+    /// running, finished; not every queue position), says each in verbose text, shows one progress bar with an
+    /// estimate of the time left, and hands on each job the moment it finishes (failed ones as errors). It works
+    /// the same for a pipeline and for a background job: everything goes out through its sink.
+    /// </summary>
+    internal sealed class WaitRun : IDisposable
+    {
+        private const int ProgressId = 0x0D7E;
+        private const string Activity = "Waiting for Dreamina jobs";
+        private static readonly TimeSpan ProgressEvery = TimeSpan.FromMilliseconds(250);
+        private readonly JobJournal _journal;
+        private readonly IOutputSink _sink;
+        private readonly PollScheduler _scheduler;
+        private readonly object _gate = new object();
+        private readonly Dictionary<string, DreaminaJob> _open = new Dictionary<string, DreaminaJob>();
+        private readonly TaskCompletionSource<bool> _firstFinished = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<bool> _allFinished = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _total;
+        private int _finished;
+        private bool _closed;
+        private DateTime _lastProgress = DateTime.MinValue;
+
+        public WaitRun(IRunComfyApi api, JobJournal journal, WaitSettings settings, IOutputSink sink, CancellationToken cancel)
+        {
+            _journal = journal;
+            _sink = sink;
+            _scheduler = new PollScheduler(api, settings, sink, Apply, cancel);
+        }
+
+        /// <summary>Done when every job added has finished (after <see cref="Close"/>).</summary>
+        public Task AllFinished => _allFinished.Task;
+        /// <summary>Done when any one job has finished.</summary>
+        public Task FirstFinished => _firstFinished.Task;
+
+        public IReadOnlyList<string> Unfinished { get { lock (_gate) return _open.Keys.ToList(); } }
+
+        /// <summary>Follows a job; one already finished with its result known is handed on at once. Any thread.</summary>
+        public void Add(DreaminaJob job)
+        {
+            if (job.RequestId is null)
+            {
+                _sink.Error(Unconfirmed(job), job);
+                return;
+            }
+            var known = job.Status == JobStatus.Cancelled || (job.Status == JobStatus.Completed && job.VideoUri is not null);
+            lock (_gate)
+            {
+                if (_open.ContainsKey(job.RequestId)) return;
+                _total++;
+                if (!known) _open.Add(job.RequestId, job);
+            }
+            if (known) Finish(job, null);
+            else _scheduler.Follow(job);
+        }
+
+        /// <summary>No more jobs will be added.</summary>
+        public void Close()
+        {
+            lock (_gate) _closed = true;
+            CheckDone();
+        }
+
+        /// <summary>Stops following; the jobs not finished keep running at RunComfy. Clears the progress bar.</summary>
+        public void Stop()
+        {
+            _scheduler.Stop();
+            _sink.Progress(new ProgressRecord(ProgressId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+
+        public void Dispose() => _scheduler.Dispose();
+
+        internal static DreaminaException Unconfirmed(DreaminaJob job)
+            => new DreaminaException(ErrorIds.JobUnconfirmed, ErrorCategory.InvalidOperation,
+                $"The job for '{job.Prompt}' (submitted {job.SubmittedAt:g}) has no request id: RunComfy's answer to its submission never arrived, so it cannot be followed. " +
+                "Look for it among your requests in RunComfy's dashboard; once settled, remove it with Remove-DreaminaJob.");
+
+        private void Apply(WaitEvent e)
+        {
+            var job = e.Job;
+            JobStatus before;
+            lock (_gate)
+            {
+                if (!_open.ContainsKey(job.RequestId!)) return;
+                before = job.Status;
+                if (e.Snapshot is not null) job.Apply(e.Snapshot);
+                if (e.IsFinal) _open.Remove(job.RequestId!);
+            }
+            if (job.Status != before || e.IsFinal)
+            {
+                Say(job);
+                _journal.RecordAsync(job).ContinueWith(t => _sink.Warning($"The latest state of job {job.RequestId} was not written to the journal: {t.Exception!.GetBaseException().Message}"),
+                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+            if (e.IsFinal) Finish(job, e.Error);
+            else ShowProgress(force: false);
+        }
+
+        private void Finish(DreaminaJob job, DreaminaException? lost)
+        {
+            if (lost is not null) _sink.Error(lost, job);
+            else if (job.Status == JobStatus.Failed)
+            {
+                _sink.Error(new DreaminaException(ErrorIds.JobFailed, ErrorCategory.InvalidResult,
+                    $"Job {job.RequestId} failed at RunComfy{(job.ErrorCode is null ? "" : $" ({job.ErrorCode})")}: {job.Error?.TrimEnd('.') ?? "no reason given"}. Change the prompt or image and submit again."), job);
+            }
+            else _sink.Output(job);
+            lock (_gate) _finished++;
+            _firstFinished.TrySetResult(true);
+            ShowProgress(force: true);
+            CheckDone();
+        }
+
+        private void CheckDone()
+        {
+            lock (_gate) if (!_closed || _open.Count > 0) return;
+            _allFinished.TrySetResult(true);
+        }
+
+        private void Say(DreaminaJob job)
+        {
+            var what = job.Status switch
+            {
+                JobStatus.Queued => job.QueuePosition is { } position ? $"queued at position {position.ToString(CultureInfo.InvariantCulture)}" : "queued",
+                JobStatus.Running => "running",
+                JobStatus.Completed => $"completed after {Clock(job.Elapsed)}",
+                JobStatus.Failed => $"failed after {Clock(job.Elapsed)}",
+                JobStatus.Cancelled => "cancelled",
+                _ => $"'{job.ServiceStatus}'",
+            };
+            _sink.Verbose($"Job {job.RequestId}: {what}.");
+        }
+
+        private void ShowProgress(bool force)
+        {
+            int open, queued, running, finished, total;
+            int? front;
+            lock (_gate)
+            {
+                var now = DateTime.UtcNow;
+                if (!force && now - _lastProgress < ProgressEvery) return;
+                _lastProgress = now;
+                open = _open.Count;
+                queued = _open.Values.Count(j => j.Status == JobStatus.Queued);
+                running = _open.Values.Count(j => j.Status == JobStatus.Running);
+                front = _open.Values.Where(j => j.QueuePosition is not null).Select(j => j.QueuePosition).Min();
+                finished = _finished;
+                total = _total;
+            }
+            var left = open == 0 ? TimeSpan.Zero : _scheduler.ExpectedLastFinish() - DateTime.UtcNow;
+            var status = string.Format(CultureInfo.InvariantCulture, "{0} of {1} done; {2} running, {3} queued{4}",
+                finished, total, running, queued, front is { } f ? $" (next at position {f})" : "");
+            _sink.Progress(new ProgressRecord(ProgressId, Activity, status)
+            {
+                PercentComplete = total == 0 ? 0 : Math.Min(100, 100 * finished / total),
+                SecondsRemaining = left is { } l && l > TimeSpan.Zero ? (int)Math.Ceiling(l.TotalSeconds) : -1,
+            });
+        }
+
+        private static string Clock(TimeSpan? elapsed) => elapsed is { } e ? string.Format(CultureInfo.InvariantCulture, "{0:00}:{1:00}", Math.Floor(e.TotalMinutes), e.Seconds) : "?";
+    }
+}

@@ -1,0 +1,78 @@
+# What every Pester file shares: the staged module under test, the emulator in a process of its own on free
+# ports, and a way to run a fresh pwsh (for prompts, exit codes, and anything that needs a new process).
+
+$script:Root = (Resolve-Path "$PSScriptRoot/../..").Path
+$script:Configuration = if ($env:DREAMINA_TEST_CONFIGURATION) { $env:DREAMINA_TEST_CONFIGURATION } else { 'Release' }
+$script:Manifest = if ($env:DREAMINA_TEST_MANIFEST) { $env:DREAMINA_TEST_MANIFEST } else { (Get-ChildItem "$Root/out/Dreamina/*/Dreamina.psd1" | Select-Object -First 1).FullName }
+Import-Module "$Root/src/Dreamina.Emulator/Emulator.psm1" -Force
+
+function Get-RepoRoot { $script:Root }
+function Get-TestManifest { $script:Manifest }
+function Get-TestConfiguration { $script:Configuration }
+function Get-EmulatorDll { Join-Path $script:Root "src/Dreamina.Emulator/bin/$script:Configuration/net10.0/Dreamina.Emulator.dll" }
+# The folder that holds the staged Dreamina folder: on PSModulePath, '#Requires -Modules Dreamina' finds it.
+function Get-TestModulePath { Split-Path (Split-Path (Split-Path (Get-TestManifest))) }
+function Get-PwshPath { Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh') }
+
+function Start-TestEmulator {
+    # A 90 s job takes 0.9 s; more options (see the emulator's --help) may follow.
+    param([string[]] $ArgumentList = @())
+    Start-DreaminaEmulator -Path (Get-EmulatorDll) -ArgumentList (@('--time-scale', '0.01') + $ArgumentList)
+}
+
+function Get-EmulatorStats {
+    param([Parameter(Mandatory)] $Emulator)
+    Invoke-RestMethod "$($Emulator.BaseUri)_emulator/stats"
+}
+
+function Get-TestToken {
+    param([Parameter(Mandatory)] $Emulator)
+    ConvertTo-SecureString $Emulator.Token -AsPlainText -Force
+}
+
+function Connect-TestEmulator {
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $JournalPath)
+    Connect-Dreamina -BaseUri $Emulator.BaseUri -AccountUri $Emulator.AccountUri -Token (Get-TestToken $Emulator) -JournalPath $JournalPath | Out-Null
+}
+
+function Invoke-TestPwsh {
+    <#
+    .SYNOPSIS
+        Runs a script in a new pwsh that has the staged module on its module path; returns what it printed and its exit code.
+    .PARAMETER InputText
+        The process's standard input: the console host reads answers to prompts (-Confirm) from it, a line each.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Script,
+        [string] $InputText,
+        [hashtable] $Environment = @{},
+        [int] $TimeoutSec = 120
+    )
+    $file = Join-Path ([System.IO.Path]::GetTempPath()) "dreamina-test-$([guid]::NewGuid().ToString('N')).ps1"
+    Set-Content -LiteralPath $file -Value $Script
+    $start = [System.Diagnostics.ProcessStartInfo]::new((Get-PwshPath))
+    foreach ($argument in '-NoProfile', '-File', $file) { $start.ArgumentList.Add($argument) }
+    $start.RedirectStandardInput = $true
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.WorkingDirectory = (Get-Location).ProviderPath
+    $start.Environment['PSModulePath'] = (Get-TestModulePath) + [System.IO.Path]::PathSeparator + $env:PSModulePath
+    foreach ($name in $Environment.Keys) { $start.Environment[$name] = [string]$Environment[$name] }
+    $process = [System.Diagnostics.Process]::Start($start)
+    $output = $process.StandardOutput.ReadToEndAsync()
+    $errors = $process.StandardError.ReadToEndAsync()
+    if ($InputText) { $process.StandardInput.Write($InputText) }
+    $process.StandardInput.Close()
+    try {
+        if (-not $process.WaitForExit($TimeoutSec * 1000)) {
+            $process.Kill($true)
+            throw "pwsh did not finish within $TimeoutSec s: $($output.Result)"
+        }
+        [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $output.Result; Errors = $errors.Result }
+    }
+    finally {
+        Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue
+    }
+}
+
+Export-ModuleMember -Function *
