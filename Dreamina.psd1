@@ -16,6 +16,8 @@
     CmdletsToExport      = @(
         'Connect-Dreamina'
         'Disconnect-Dreamina'
+        'Get-DreaminaConnection'
+        'Get-DreaminaBalance'
         'Start-DreaminaVideo'
         'Get-DreaminaStatus'
         'Wait-DreaminaJob'
@@ -33,7 +35,7 @@
             Tags         = @('RunComfy', 'Dreamina', 'ByteDance', 'AI', 'Video', 'ImageToVideo', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             # ProjectUri: add the repository's public address once it has one.
             LicenseUri   = 'https://opensource.org/license/mit'
-            ReleaseNotes = 'First release: submit, status, wait, cancel and download Dreamina 3.0 Pro image-to-video jobs; job journal; local emulator.'
+            ReleaseNotes = 'Submit, wait, cancel and download Dreamina 3.0 Pro image-to-video jobs as a pipeline; many submissions at once; local images uploaded to your own Azure Blob container or by your own script; cost estimates, balance, -MaxCost and a daily spending limit; a write-ahead job journal; -AsJob; a local emulator (dotnet tool dreamina-emulator).'
         }
     }
 }

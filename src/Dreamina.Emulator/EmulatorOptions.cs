@@ -38,9 +38,27 @@ public enum FaultKind
     ErrorIn200,
     UnknownStatus,
     TruncatedDownload,
+    /// <summary>Sends no answer at all: the request hangs until the client gives up.</summary>
+    Stall,
+    /// <summary>Sends the headers and half the body, then nothing more (downloads and images).</summary>
+    StallMidBody,
+    /// <summary>Answers a download with an HTML page and HTTP 200.</summary>
+    HtmlIn200,
+    /// <summary>Sends half a video, chunked, and ends the body cleanly, as if it were whole.</summary>
+    ShortChunked,
+    /// <summary>Redirects a download or an image to a file: address.</summary>
+    RedirectToFile,
+    /// <summary>Echoes the caller's token in the error text of a status or result answer.</summary>
+    EchoToken,
+    /// <summary>Accepts a submission (the job exists and is billed) but answers without a request id.</summary>
+    NoRequestId,
+    /// <summary>Accepts a submission but answers HTTP 200 with a body that is not JSON.</summary>
+    UnreadableBody,
+    /// <summary>Answers an image's range request with 206 and a total length of '*' (unknown).</summary>
+    UnknownLength,
 }
 
-public enum EmulatorEndpoint { Submit, Status, Result, Cancel, Model, Download, Balance }
+public enum EmulatorEndpoint { Submit, Status, Result, Cancel, Model, Download, Balance, Sample }
 
 /// <summary>Deterministic fault injection: each request draws from a generator seeded with <see cref="Seed"/>.</summary>
 public sealed class FaultOptions

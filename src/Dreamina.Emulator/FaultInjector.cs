@@ -57,8 +57,12 @@ internal sealed class FaultInjector
     private static bool AppliesTo(FaultKind kind, EmulatorEndpoint endpoint) => kind switch
     {
         FaultKind.UnknownStatus => endpoint == EmulatorEndpoint.Status,
-        FaultKind.TruncatedDownload => endpoint == EmulatorEndpoint.Download,
-        FaultKind.SlowResponse or FaultKind.ServiceUnavailable => true,
-        _ => endpoint != EmulatorEndpoint.Download,
+        FaultKind.TruncatedDownload or FaultKind.HtmlIn200 or FaultKind.ShortChunked => endpoint == EmulatorEndpoint.Download,
+        FaultKind.StallMidBody or FaultKind.RedirectToFile => endpoint is EmulatorEndpoint.Download or EmulatorEndpoint.Sample,
+        FaultKind.UnknownLength => endpoint == EmulatorEndpoint.Sample,
+        FaultKind.EchoToken => endpoint is EmulatorEndpoint.Status or EmulatorEndpoint.Result,
+        FaultKind.NoRequestId or FaultKind.UnreadableBody => endpoint == EmulatorEndpoint.Submit,
+        FaultKind.SlowResponse or FaultKind.ServiceUnavailable or FaultKind.Stall => true,
+        _ => endpoint is not (EmulatorEndpoint.Download or EmulatorEndpoint.Sample),
     };
 }

@@ -33,8 +33,9 @@ Dreamina.Emulator: a local stand-in for RunComfy's Model API (bytedance/dreamina
   --fault-rate P             chance 0..1 that a request gets a fault
   --faults K1,K2             fault kinds: TooManyRequestsSeconds, TooManyRequestsDate, InternalServerError,
                              BadGateway, ServiceUnavailable, SlowResponse, DropConnection, ErrorIn200,
-                             UnknownStatus, TruncatedDownload
-  --fault-endpoints E1,E2    Submit, Status, Result, Cancel, Model, Download (default all)
+                             UnknownStatus, TruncatedDownload, Stall, StallMidBody, HtmlIn200, ShortChunked,
+                             RedirectToFile, EchoToken, NoRequestId, UnreadableBody, UnknownLength
+  --fault-endpoints E1,E2    Submit, Status, Result, Cancel, Model, Download, Balance, Sample (default all)
   --fault-seed N             seed for faults and the failure rate (default 1)
   --help                     this text
 

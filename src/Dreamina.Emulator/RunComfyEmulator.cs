@@ -165,9 +165,7 @@ public sealed class RunComfyEmulator : IAsyncDisposable
         });
         app.MapMethods("/videos/{id}.mp4", new[] { "GET", "HEAD" }, DownloadVideo);
         app.MapGet("/samples", () => Results.Json(SampleImages.All.Keys.OrderBy(k => k)));
-        app.MapMethods("/samples/{name}", new[] { "GET", "HEAD" }, (string name) => SampleImages.All.TryGetValue(name, out var make)
-            ? Results.Bytes(make(), name.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) ? "image/jpeg" : "image/png")
-            : Results.NotFound());
+        app.MapMethods("/samples/{name}", new[] { "GET", "HEAD" }, ServeSample);
     }
 
     // Counts, authenticates and injects faults around one API call, then writes its reply.
@@ -203,8 +201,12 @@ public sealed class RunComfyEmulator : IAsyncDisposable
             case FaultKind.SlowResponse:
                 await Task.Delay(options.Faults.SlowDelay, http.RequestAborted);
                 break;
+            case FaultKind.Stall:
+                await Hang(http);
+                return;
         }
         var reply = await handle(token, http);
+        if (reply.Status == 200) reply = Misbehave(fault, reply, token);
         if (fault == FaultKind.UnknownStatus && reply.Status == 200 && System.Text.Json.Nodes.JsonNode.Parse(reply.Body) is System.Text.Json.Nodes.JsonObject unknown)
         {
             unknown["status"] = "warming_up";
@@ -212,6 +214,32 @@ public sealed class RunComfyEmulator : IAsyncDisposable
             reply = reply with { Body = unknown.ToJsonString() };
         }
         await Write(http, reply, dropMidBody: fault == FaultKind.DropConnection);
+    }
+
+    // The answer as a careless or broken service would give it, the work already done.
+    private static Reply Misbehave(FaultKind? fault, Reply reply, string token)
+    {
+        switch (fault)
+        {
+            case FaultKind.NoRequestId when System.Text.Json.Nodes.JsonNode.Parse(reply.Body) is System.Text.Json.Nodes.JsonObject accepted:
+                accepted.Remove("request_id");
+                accepted["status"] = "in_queue";
+                return reply with { Body = accepted.ToJsonString() };
+            case FaultKind.UnreadableBody:
+                return reply with { Body = "<html><body>Accepted</body></html>", ContentType = "text/html" };
+            case FaultKind.EchoToken when System.Text.Json.Nodes.JsonNode.Parse(reply.Body) is System.Text.Json.Nodes.JsonObject answer:
+                answer["error"] = new System.Text.Json.Nodes.JsonObject { ["code"] = "upstream", ["message"] = $"Upstream call with Authorization: Bearer {token} failed; token {token} was logged." };
+                return reply with { Body = answer.ToJsonString() };
+            default:
+                return reply;
+        }
+    }
+
+    /// <summary>Holds a request open without a word until the client gives up (or ten minutes pass).</summary>
+    internal static async Task Hang(HttpContext http)
+    {
+        try { await Task.Delay(TimeSpan.FromMinutes(10), http.RequestAborted); }
+        catch (OperationCanceledException) { }
     }
 
     // A submission's retries carry the same body: faults in a row are counted per body, as per request id elsewhere.
@@ -334,11 +362,13 @@ public sealed class RunComfyEmulator : IAsyncDisposable
         JsonElement root;
         try
         {
-            using var document = JsonDocument.Parse(body.ToArray());
+            // Strict UTF-8 first: JSON text with broken bytes in a string would otherwise fail later, as a 500.
+            using var document = JsonDocument.Parse(new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body.ToArray()));
             root = document.RootElement.Clone();
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or ArgumentException or System.Text.DecoderFallbackException)
         {
+            // A client's broken body, invalid UTF-8 included, is its error (400), never the service's (500).
             return ErrorResponses.Validation(options, 400, "The body is not valid JSON: " + e.Message);
         }
         if (root.ValueKind != JsonValueKind.Object) return ErrorResponses.Validation(options, 422, "Input should be a valid dictionary.", "body");
@@ -440,7 +470,75 @@ public sealed class RunComfyEmulator : IAsyncDisposable
             return;
         }
         if (fault == FaultKind.SlowResponse) await Task.Delay(options.Faults.SlowDelay, http.RequestAborted);
-        await VideoStore.Serve(http, VideoStore.SizeFor(options), fault == FaultKind.TruncatedDownload, http.RequestAborted);
+        switch (fault)
+        {
+            case FaultKind.Stall:
+                await Hang(http);
+                return;
+            case FaultKind.RedirectToFile:
+                http.Response.Redirect("file:///etc/passwd");
+                return;
+            case FaultKind.HtmlIn200:
+                http.Response.ContentType = "text/html";
+                await http.Response.WriteAsync("<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in to continue.</body></html>", http.RequestAborted);
+                return;
+        }
+        var cut = fault switch
+        {
+            FaultKind.TruncatedDownload => VideoStore.Cut.Drop,
+            FaultKind.StallMidBody => VideoStore.Cut.Stall,
+            FaultKind.ShortChunked => VideoStore.Cut.EndEarly,
+            _ => VideoStore.Cut.None,
+        };
+        await VideoStore.Serve(http, VideoStore.SizeFor(options), cut, http.RequestAborted);
+    }
+
+    private async Task ServeSample(HttpContext http, string name)
+    {
+        Stats.Count(EmulatorEndpoint.Sample, name);
+        if (!SampleImages.All.TryGetValue(name, out var make))
+        {
+            http.Response.StatusCode = 404;
+            return;
+        }
+        var fault = _faults.Draw(Options.Faults, EmulatorEndpoint.Sample, name);
+        if (fault is not null) Stats.CountFault();
+        var image = make();
+        http.Response.ContentType = name.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) ? "image/jpeg" : "image/png";
+        switch (fault)
+        {
+            case FaultKind.Stall:
+                await Hang(http);
+                return;
+            case FaultKind.RedirectToFile:
+                http.Response.Redirect("file:///etc/passwd");
+                return;
+            case FaultKind.StallMidBody:
+                http.Response.ContentLength = image.Length;
+                await http.Response.Body.WriteAsync(image.AsMemory(0, Math.Min(image.Length / 2, 16)), http.RequestAborted);
+                await http.Response.Body.FlushAsync(http.RequestAborted);
+                await Hang(http);
+                return;
+            case FaultKind.UnknownLength when System.Net.Http.Headers.RangeHeaderValue.TryParse(http.Request.Headers.Range.ToString(), out var range) && range.Ranges.Count == 1:
+                // A host that serves ranges but will not say how long the file is.
+                var from = range.Ranges.First().From ?? 0;
+                var to = Math.Min(range.Ranges.First().To ?? image.Length - 1, image.Length - 1);
+                if (from >= image.Length)
+                {
+                    http.Response.StatusCode = 416;
+                    return;
+                }
+                http.Response.StatusCode = 206;
+                http.Response.Headers.ContentRange = $"bytes {from}-{to}/*";
+                await http.Response.Body.WriteAsync(image.AsMemory((int)from, (int)(to - from + 1)), http.RequestAborted);
+                return;
+        }
+        if (HttpMethods.IsHead(http.Request.Method))
+        {
+            http.Response.ContentLength = image.Length;
+            return;
+        }
+        await Results.Bytes(image, http.Response.ContentType, enableRangeProcessing: true).ExecuteAsync(http);
     }
 
     private static Dictionary<string, object> ModelInfo(EmulatorOptions options)

@@ -22,6 +22,7 @@ public static class SampleImages
         ["too-wide.png"] = () => Png(1500, 500),
         ["too-heavy.png"] = () => Png(1024, 768, paddingBytes: 4_800_000),
         ["not-an-image.png"] = () => Encoding.ASCII.GetBytes("GIF89a this is a GIF header, not PNG or JPEG"),
+        ["big-exif.jpg"] = () => JpegHeader(1920, 1080, exifBytes: 300_000),
     };
 
     /// <summary>A valid PNG of one flat colour, optionally padded with a private ancillary chunk.</summary>
@@ -51,13 +52,21 @@ public static class SampleImages
     }
 
     /// <summary>The markers of a baseline JPEG (SOI, JFIF, SOF0, EOI): enough for any header check.</summary>
-    public static byte[] JpegHeader(int width, int height)
+    /// <param name="exifBytes">The size of an APP1 (EXIF) block before the frame header, as phones and editors write them.</param>
+    public static byte[] JpegHeader(int width, int height, int exifBytes = 0)
     {
         var sof = new byte[] { 0xFF, 0xC0, 0x00, 0x11, 0x08, 0, 0, 0, 0, 0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01 };
         BinaryPrimitives.WriteUInt16BigEndian(sof.AsSpan(5), (ushort)height);
         BinaryPrimitives.WriteUInt16BigEndian(sof.AsSpan(7), (ushort)width);
         var jfif = new byte[] { 0xFF, 0xE0, 0x00, 0x10, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0 };
-        return [0xFF, 0xD8, .. jfif, .. sof, 0xFF, 0xD9];
+        var exif = new List<byte>();
+        for (var left = exifBytes; left > 0; left -= 65533)
+        {
+            var segment = Math.Min(left, 65533);
+            exif.AddRange(new byte[] { 0xFF, 0xE1, (byte)((segment + 2) >> 8), (byte)(segment + 2) });
+            exif.AddRange(new byte[segment]);
+        }
+        return [0xFF, 0xD8, .. jfif, .. exif, .. sof, 0xFF, 0xD9];
     }
 
     private static void WriteChunk(Stream png, string type, byte[] data)

@@ -25,8 +25,11 @@ internal sealed class VideoStore
 
     public static long SizeFor(EmulatorOptions options) => options.VideoSizeBytes <= Fixture.Length + 8 ? Fixture.Length : options.VideoSizeBytes;
 
-    /// <summary>Answers GET/HEAD with Content-Length, ETag and single-range support; <paramref name="truncate"/> drops the connection half-way.</summary>
-    public static async Task Serve(HttpContext http, long size, bool truncate, CancellationToken cancel)
+    /// <summary>How a download ends early: not at all, by dropping the connection, by falling silent, or cleanly but short.</summary>
+    public enum Cut { None, Drop, Stall, EndEarly }
+
+    /// <summary>Answers GET/HEAD with Content-Length, ETag and single-range support; <paramref name="cut"/> ends the body half-way.</summary>
+    public static async Task Serve(HttpContext http, long size, Cut cut, CancellationToken cancel)
     {
         var etag = $"\"mp4-{size:x}-{Fixture.Length:x}\"";
         http.Response.Headers.ETag = etag;
@@ -47,10 +50,11 @@ internal sealed class VideoStore
             http.Response.Headers.ContentRange = $"bytes {start}-{end}/{size}";
         }
         var length = end - start + 1;
-        http.Response.ContentLength = length;
+        // Cut short and ended cleanly: chunked, so no length gives it away.
+        if (cut != Cut.EndEarly) http.Response.ContentLength = length;
         if (HttpMethods.IsHead(http.Request.Method)) return;
 
-        var sendUntil = truncate ? start + length / 2 : end + 1;
+        var sendUntil = cut == Cut.None ? end + 1 : start + length / 2;
         var buffer = new byte[81920];
         for (var at = start; at < sendUntil;)
         {
@@ -59,11 +63,9 @@ internal sealed class VideoStore
             await http.Response.Body.WriteAsync(buffer.AsMemory(0, count), cancel);
             at += count;
         }
-        if (truncate)
-        {
-            await http.Response.Body.FlushAsync(cancel);
-            http.Abort();
-        }
+        if (cut is Cut.Drop or Cut.Stall) await http.Response.Body.FlushAsync(cancel);
+        if (cut == Cut.Drop) http.Abort();
+        if (cut == Cut.Stall) await RunComfyEmulator.Hang(http);
     }
 
     // Fills buffer[0..count) with the virtual file's bytes starting at offset.

@@ -57,6 +57,8 @@ function Invoke-TestPwsh {
     $start.RedirectStandardError = $true
     $start.WorkingDirectory = (Get-Location).ProviderPath
     $start.Environment['PSModulePath'] = (Get-TestModulePath) + [System.IO.Path]::PathSeparator + $env:PSModulePath
+    # Plain text: what the tests read has no colour codes in it.
+    $start.Environment['NO_COLOR'] = '1'
     foreach ($name in $Environment.Keys) { $start.Environment[$name] = [string]$Environment[$name] }
     $process = [System.Diagnostics.Process]::Start($start)
     $output = $process.StandardOutput.ReadToEndAsync()

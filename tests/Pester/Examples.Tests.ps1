@@ -55,10 +55,12 @@ Describe 'The example scripts' {
             [pscustomobject]@{ Prompt = 'she turns'; ImageUri = "$samples/portrait.png"; Seed = '7'; Frames = ''; Duration = '10' }
         ) | Export-Csv ./shots.csv -NoTypeInformation
 
-        $files = & "$examples/Invoke-DreaminaCsvBatch.ps1" -CsvPath ./shots.csv -Directory ./clips -ErrorVariable problems -ErrorAction SilentlyContinue
+        # An error from a command that is not the last of a pipeline reaches $Error, not the script's -ErrorVariable.
+        $Error.Clear()
+        $files = & "$examples/Invoke-DreaminaCsvBatch.ps1" -CsvPath ./shots.csv -Directory ./clips -ErrorAction SilentlyContinue
 
         @($files).Count | Should -Be 2
-        $problems.FullyQualifiedErrorId | Should -Be 'DreaminaImageRatioInvalid,Dreamina.Commands.StartDreaminaVideoCommand'
+        $Error.FullyQualifiedErrorId | Should -Be 'DreaminaImageRatioInvalid,Dreamina.Commands.StartDreaminaVideoCommand'
         $jobs = Get-DreaminaJob | Sort-Object Prompt
         $jobs.Prompt | Should -Be 'she turns', 'waves roll in, camera still'
         @($jobs.Frames) + @($jobs.Seed) | Should -Be 241, 121, 7, -1
@@ -91,7 +93,7 @@ Describe 'The example scripts' {
         $run.ExitCode | Should -Be 1
         $log = Get-Content ./nightly.log -Raw
         ([regex]::Matches($log, ' Saved ')).Count | Should -Be 2
-        $log | Should -Match 'ERROR DreaminaImageTooSmall: Image \S+ would be rejected'
+        $log | Should -Match 'ERROR DreaminaImageTooSmall,Dreamina.Commands.StartDreaminaVideoCommand: Image \S+too-small.png would be rejected'
         $log | Should -Match 'Done: 2 saved, 1 problem\(s\)'
         (Get-ChildItem ./nightly -Filter *.mp4).Count | Should -Be 2
     }
@@ -122,9 +124,12 @@ Describe 'Every example in the help runs without an error' {
     BeforeAll {
         $journal = "$TestDrive/help.jsonl"
         Connect-TestEmulator $emulator -JournalPath $journal
-        # What the examples expect to find: a finished job, one still running, and a folder of images.
         Start-DreaminaVideo 'finished' $image | Wait-DreaminaJob -PollInterval 0.1 | Out-Null
-        $running = Start-DreaminaVideo 'running #run=60000' $image
+    }
+
+    BeforeEach {
+        # What the examples expect to find: a finished job, one still running (for a few seconds), and a folder of images.
+        $running = Start-DreaminaVideo 'running #run=300' $image
         while (($running | Get-DreaminaStatus).Status -ne 'Running') { Start-Sleep -Milliseconds 50 }
     }
 

@@ -24,10 +24,10 @@ Describe 'The manifest and the package' {
         (Get-Module Dreamina).ExportedCmdlets.Keys | Sort-Object | Should -Be ($defined | Sort-Object)
     }
 
-    It 'names its project, licence, release notes, tags and online help' {
+    It 'names its licence, release notes and tags for the gallery' {
         $data = (Import-PowerShellDataFile (Get-TestManifest)).PrivateData.PSData
-        foreach ($key in 'ProjectUri', 'LicenseUri', 'ReleaseNotes', 'Tags') { $data[$key] | Should -Not -BeNullOrEmpty -Because $key }
-        (Get-Command Start-DreaminaVideo).HelpUri | Should -Match '^https://'
+        foreach ($key in 'LicenseUri', 'ReleaseNotes', 'Tags') { $data[$key] | Should -Not -BeNullOrEmpty -Because $key }
+        $data.Tags | Should -Contain 'PSEdition_Core'
     }
 
     It 'ships no debug symbols and no reference assemblies, and keeps .NET Framework dependencies apart' {
@@ -53,7 +53,7 @@ Describe 'Get-Help <Name> -Full' -ForEach $cmdlets {
 
     It 'has a synopsis and a description, not a generated stub' {
         $help.Synopsis | Should -Not -BeNullOrEmpty
-        $help.Synopsis.Trim() | Should -Not -BeLike "$Name *[*"
+        $help.Synopsis.Trim() | Should -Not -Match "^$([regex]::Escape($Name)) \["
         ($help.description.Text -join ' ') | Should -Not -BeNullOrEmpty
     }
 

@@ -6,7 +6,9 @@ param(
     [Parameter(Mandatory)] [string] $Manifest,
     [Parameter(Mandatory)] [string] $SummaryPath,
     [ValidateSet('Debug', 'Release')] [string] $Configuration = 'Release',
-    [string[]] $ExcludeTag = @('Live')
+    [string[]] $ExcludeTag = @('Live'),
+    # Test files or folders to run; all of tests/Pester by default.
+    [string[]] $Path = @($PSScriptRoot)
 )
 
 $ErrorActionPreference = 'Stop'
@@ -15,13 +17,10 @@ $env:DREAMINA_TEST_MANIFEST = $Manifest
 $env:DREAMINA_TEST_CONFIGURATION = $Configuration
 
 $config = New-PesterConfiguration
-$config.Run.Path = $PSScriptRoot
+$config.Run.Path = $Path
 $config.Run.PassThru = $true
 $config.Filter.ExcludeTag = $ExcludeTag
 $config.Output.Verbosity = 'Detailed'
-$config.TestResult.Enabled = $true
-$config.TestResult.OutputFormat = 'NUnitXml'
-$config.TestResult.OutputPath = Join-Path (Split-Path $SummaryPath) 'pester.xml'
 $result = Invoke-Pester -Configuration $config
 
 # A failure in BeforeAll fails its whole block without counting its tests: count it too.

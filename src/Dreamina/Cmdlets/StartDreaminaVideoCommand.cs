@@ -188,7 +188,7 @@ namespace Dreamina.Commands
             else _submitter!.Enqueue(input);
         }
 
-        // -WhatIf submits nothing but still looks at the image: a bad one is an error, one it cannot reach only a warning.
+        // -WhatIf submits nothing and fails nothing, but still looks at the image: what it finds is a warning.
         private void Preview(ImageSource image, decimal? cost)
         {
             _whatIfJobs++;
@@ -205,8 +205,10 @@ namespace Dreamina.Commands
             _previews.Add(report.ContinueWith(done =>
             {
                 if (done.Status != TaskStatus.RanToCompletion || done.Result.IsValid) return;
-                if (done.Result.Problems[0].ErrorId == ErrorIds.ImageUnreachable) sink.Warning($"Image {image.Display} could not be checked: {done.Result.Problems[0].Message}");
-                else sink.Error(ImageInspector.Rejection(done.Result), image.Display);
+                var problem = done.Result.Problems[0];
+                sink.Warning(problem.ErrorId == ErrorIds.ImageUnreachable
+                    ? $"Image {image.Display} could not be checked: {problem.Message}"
+                    : $"Image {image.Display} would be rejected, so this job would not be submitted ({problem.ErrorId}): {string.Join(" ", done.Result.Problems.Select(p => p.Message))}");
             }, TaskScheduler.Default));
         }
 

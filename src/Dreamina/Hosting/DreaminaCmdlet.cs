@@ -212,7 +212,9 @@ namespace Dreamina.Hosting
         /// <summary>Asks ShouldProcess with text that has passed the redactor, and says whether -WhatIf answered.</summary>
         internal bool ShouldProcessRedacted(string target, string action, out bool whatIf)
         {
-            var go = ShouldProcess(Session.Redactor.Redact(target), action, null, out var reason);
+            // The words ShouldProcess(target, action) uses, with the overload that says whether -WhatIf answered.
+            var description = $"Performing the operation \"{action}\" on target \"{Session.Redactor.Redact(target)}\".";
+            var go = ShouldProcess(description, "Are you sure you want to perform this action?" + Environment.NewLine + description, "Confirm", out var reason);
             whatIf = reason == ShouldProcessReason.WhatIf;
             return go;
         }

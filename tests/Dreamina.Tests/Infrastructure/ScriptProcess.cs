@@ -12,6 +12,16 @@ public static class ScriptProcess
 
     public static async Task<(int ExitCode, string[] Output, string Errors)> RunAsync(string script)
     {
+        using var process = Start(script);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), await errors);
+    }
+
+    /// <summary>Starts the script and returns at once, for tests that stop or kill the process themselves.</summary>
+    public static Process Start(string script)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -19,10 +29,6 @@ public static class ScriptProcess
             UseShellExecute = false,
         };
         foreach (var argument in new[] { Host, ModuleUnderTest.Manifest, script }) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), await errors);
+        return Process.Start(start)!;
     }
 }

@@ -44,4 +44,20 @@ public sealed class TokenResolverTests : IDisposable
         Assert.Contains("token.json", source);
         Assert.Contains("RUNCOMFY_TOKEN", source);
     }
+
+    [Theory]
+    [InlineData("tok\r\nen", "a line break")]
+    [InlineData("tök-en", "a character outside ASCII")]
+    [InlineData("tok en", "a space")]
+    [InlineData("tok\u0007en", "a control character")]
+    public void A_token_from_anywhere_that_cannot_go_in_a_header_is_an_error_that_says_why_and_where(string token, string says)
+    {
+        var problem = TokenResolver.Problem(token, "$env:RUNCOMFY_TOKEN");
+        Assert.NotNull(problem);
+        Assert.Equal(ErrorIds.TokenInvalid, problem!.ErrorId);
+        Assert.Contains(says, problem.Message);
+        Assert.Contains("$env:RUNCOMFY_TOKEN", problem.Message);
+        Assert.DoesNotContain(token, problem.Message);
+        Assert.Null(TokenResolver.Problem("emulator-token", "-Token"));
+    }
 }
