@@ -1,33 +1,43 @@
 #Requires -Modules Dreamina
 <#
 .SYNOPSIS
-    An unattended nightly run: every CSV row becomes a video, a log says what happened, the exit code says
-    whether all went well.
+    An unattended nightly run: every CSV row becomes a video, a log says what happened and what it cost, the
+    exit code says whether all went well.
 .DESCRIPTION
     Meant for a scheduler (cron, Task Scheduler) with the token in $env:RUNCOMFY_TOKEN. Jobs left unfinished by
     an earlier run are picked up from the journal first, so no paid job is forgotten. Jobs still running at the
-    time limit stay in the journal for the next run. Exits with 1 when any row or job failed.
+    time limit stay in the journal for the next run. With Connect-Dreamina -DailySpendLimit (or -MaxCost here),
+    a CSV that grew overnight cannot spend more than you allowed. Exits with 1 when any row or job failed.
 .EXAMPLE
-    pwsh -NoProfile -File ./examples/Invoke-NightlyDreaminaRun.ps1 -CsvPath ./tonight.csv -Directory /srv/clips -LogPath /var/log/dreamina.log
+    pwsh -NoProfile -File ./examples/Invoke-NightlyDreaminaRun.ps1 -CsvPath ./tonight.csv -Directory /srv/clips -LogPath /var/log/dreamina.log -MaxCost 20
 #>
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)] [string] $CsvPath,
     [Parameter(Mandatory)] [string] $Directory,
     [Parameter(Mandatory)] [string] $LogPath,
-    [int] $TimeoutMinutes = 120
+    [int] $TimeoutMinutes = 120,
+    # The most tonight's new jobs may cost, in USD, by estimate.
+    [decimal] $MaxCost = 1000
 )
 
 function Write-Log([string] $Message) {
     Add-Content -Path $LogPath -Value ('{0:u} {1}' -f (Get-Date), $Message)
 }
 
+# An error that stopped a whole command (a rejected token, say) reaches -ErrorVariable as the exception that
+# carries its record; the record holds the id and the message.
+function Get-ErrorRecord($Problem) {
+    if ($Problem -is [System.Management.Automation.ErrorRecord]) { $Problem } else { $Problem.ErrorRecord }
+}
+
+$started = Get-Date
 $problems = @()
 Write-Log "Nightly run: $CsvPath -> $Directory"
 $leftovers = @(Get-DreaminaJob -Status Queued, Running)
 if ($leftovers.Count -gt 0) { Write-Log "Picking up $($leftovers.Count) unfinished job(s) from the journal." }
 
-$submitted = @(Import-Csv $CsvPath | Start-DreaminaVideo -ErrorAction SilentlyContinue -ErrorVariable +problems)
+$submitted = @(Import-Csv $CsvPath | Start-DreaminaVideo -MaxCost $MaxCost -ErrorAction SilentlyContinue -ErrorVariable +problems)
 Write-Log "Submitted $($submitted.Count) job(s)."
 
 $saved = @($leftovers + $submitted |
@@ -35,8 +45,12 @@ $saved = @($leftovers + $submitted |
     Save-DreaminaVideo -Directory $Directory -ErrorAction SilentlyContinue -ErrorVariable +problems)
 
 foreach ($file in $saved) { Write-Log "Saved $($file.FullName)" }
-foreach ($problem in $problems) { Write-Log "ERROR $($problem.FullyQualifiedErrorId): $($problem.Exception.Message)" }
+foreach ($record in $problems | ForEach-Object { Get-ErrorRecord $_ }) { Write-Log "ERROR $($record.FullyQualifiedErrorId): $($record.Exception.Message)" }
 $unfinished = @(Get-DreaminaJob -Status Queued, Running)
 if ($unfinished.Count -gt 0) { Write-Log "Still running at the time limit, left for the next run: $($unfinished.RequestId -join ', ')" }
+$unconfirmed = @(Get-DreaminaJob -Status Unconfirmed)
+if ($unconfirmed.Count -gt 0) { Write-Log "Unconfirmed, check them in RunComfy's dashboard: $($unconfirmed.Prompt -join '; ')" }
+$spent = (Get-DreaminaJob -Since $started | Measure-Object Cost -Sum).Sum
+Write-Log ('Estimated spend tonight: {0:0.00} USD.' -f $spent)
 Write-Log "Done: $($saved.Count) saved, $($problems.Count) problem(s)."
 if ($problems.Count -gt 0) { exit 1 }

@@ -35,6 +35,47 @@ function Connect-TestEmulator {
     Connect-Dreamina -BaseUri $Emulator.BaseUri -AccountUri $Emulator.AccountUri -Token (Get-TestToken $Emulator) -JournalPath $JournalPath | Out-Null
 }
 
+function Start-TestAzurite {
+    <#
+    .SYNOPSIS
+        Azurite's blob service on a free port, in memory (installed by build.ps1 into tests/Azurite), and a way to
+        make containers with SAS tokens the way a user would: Azure.Storage.Blobs, from the xUnit suite's build.
+    #>
+    $entry = Join-Path $script:Root 'tests/Azurite/node_modules/azurite/dist/src/blob/main.js'
+    if (-not (Test-Path $entry)) { throw "Azurite is not installed ($entry); ./build.ps1 -Task Test installs it." }
+    $log = Join-Path ([System.IO.Path]::GetTempPath()) "azurite-$([guid]::NewGuid().ToString('N')).log"
+    $process = Start-Process node -ArgumentList "`"$entry`"", '--inMemoryPersistence', '--blobHost', '127.0.0.1', '--blobPort', '0', '--skipApiVersionCheck', '--disableTelemetry' -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
+    $deadline = [datetime]::UtcNow.AddSeconds(30)
+    while (-not ((Get-Content $log -Raw -ErrorAction SilentlyContinue) -match 'successfully listens on (http://\S+)')) {
+        if ($process.HasExited -or [datetime]::UtcNow -gt $deadline) { throw "Azurite did not start: $(Get-Content $log -Raw -ErrorAction SilentlyContinue)" }
+        Start-Sleep -Milliseconds 100
+    }
+    $endpoint = "$($Matches[1])/devstoreaccount1"
+    Add-Type -Path (Join-Path $script:Root "tests/Dreamina.Tests/bin/$script:Configuration/net10.0/Azure.Storage.Blobs.dll")
+    $key = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+    [pscustomobject]@{
+        Process = $process
+        Service = [Azure.Storage.Blobs.BlobServiceClient]::new("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=$endpoint;")
+        LogPath = $log
+    }
+}
+
+function New-TestContainer {
+    # A new container and its URL with a SAS for read, create and write: what Connect-Dreamina -ImageStore takes.
+    param([Parameter(Mandatory)] $Azurite)
+    $container = $Azurite.Service.GetBlobContainerClient("images-$([guid]::NewGuid().ToString('N').Substring(0, 12))")
+    $null = $container.Create()
+    [pscustomobject]@{ Client = $container; Store = $container.GenerateSasUri([Azure.Storage.Sas.BlobContainerSasPermissions]'Read, Create, Write', [datetimeoffset]::UtcNow.AddHours(1)).AbsoluteUri }
+}
+
+function Stop-TestAzurite {
+    param([Parameter(Mandatory, ValueFromPipeline)] $Azurite)
+    process {
+        Stop-Process -Id $Azurite.Process.Id -ErrorAction SilentlyContinue
+        Remove-Item -LiteralPath $Azurite.LogPath, "$($Azurite.LogPath).err" -ErrorAction SilentlyContinue
+    }
+}
+
 function Invoke-TestPwsh {
     <#
     .SYNOPSIS

@@ -17,7 +17,6 @@ namespace Dreamina.Commands
     {
         private readonly List<DreaminaJob> _forJob = new List<DreaminaJob>();
         private SaveTargets? _targets;
-        private ProviderItems? _items;
         private string _destination = "";
         private SaveRun? _run;
 
@@ -57,9 +56,10 @@ namespace Dreamina.Commands
             var folder = Directory is null ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : GetUnresolvedProviderPathFromPSPath(Directory);
             _destination = path ?? folder;
             _targets = new SaveTargets(path, folder);
-            _items = ProviderItems.Capture(SessionState);
             VideoDownloader.CleanOrphans(System.IO.Path.GetDirectoryName(path) ?? folder);
-            if (!AsJob) _run = NewRun(this, Cancellation);
+            if (AsJob) return;
+            var items = ProviderItems.Of(SessionState);
+            _run = NewRun(this, Cancellation, (file, job) => OnPipelineThread(() => WriteObject(items.ForFile(file.FullName, job.RequestId))));
         }
 
         protected override void ProcessRecord()
@@ -80,7 +80,8 @@ namespace Dreamina.Commands
             {
                 if (_forJob.Count > 0) StartBackgroundJob(async (sink, stop) =>
                 {
-                    var run = NewRun(sink, stop);
+                    using var items = ProviderItems.Private();
+                    var run = NewRun(sink, stop, (file, job) => sink.Output(items.ForFile(file.FullName, job.RequestId)));
                     foreach (var job in _forJob) run.Add(job);
                     await run.WhenDone().ConfigureAwait(false);
                     run.Finish();
@@ -102,12 +103,11 @@ namespace Dreamina.Commands
             if (_run.Fatal is { } fatal) ThrowTerminatingError(fatal.ToErrorRecord(null));
         }
 
-        private SaveRun NewRun(IOutputSink sink, CancellationToken cancel)
+        private SaveRun NewRun(IOutputSink sink, CancellationToken cancel, Action<FileInfo, DreaminaJob> saved)
         {
             var settings = Session.Settings;
             var downloader = new VideoDownloader(Session.ContentHttp, new DownloadPolicy(AllowedHost, MaximumSize, settings.Retry), sink);
-            var items = _items!;
-            return new SaveRun(Client, downloader, Journal, _targets!, (file, job) => items.ForFile(file, job.RequestId), sink, Force, ThrottleLimit, cancel);
+            return new SaveRun(Client, downloader, Journal, _targets!, saved, sink, Force, ThrottleLimit, cancel);
         }
     }
 }

@@ -29,6 +29,7 @@ namespace Dreamina.Commands
         private SpendGuard? _spend;
         private ImagePreparer? _images;
         private Submitter? _submitter;
+        private DreaminaException? _failJobWith;
         private WaitRun? _wait;
         private int _whatIfJobs;
         private decimal _whatIfTotal;
@@ -50,7 +51,7 @@ namespace Dreamina.Commands
         public string[]? ImagePath { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP")]
+        [Alias("PSPath", "LP", "FullName")]
         [AllowEmptyString]
         public string[]? LiteralPath { get; set; }
 
@@ -97,6 +98,12 @@ namespace Dreamina.Commands
             try
             {
                 (_price, _spend) = Await(SpendSetup.PrepareAsync(Client, Session, MaxCost, Force, whatIf, this, HighestJournaledCost, Cancellation));
+            }
+            catch (DreaminaException e) when (AsJob)
+            {
+                // A background job reports what stops it in its own error stream: it starts, and fails with this.
+                _failJobWith = e;
+                _spend = new SpendGuard(null, null, null, 0, this);
             }
             catch (DreaminaException e)
             {
@@ -236,6 +243,7 @@ namespace Dreamina.Commands
         // Everything the job needs is captured here, on the pipeline thread; the background thread has no runspace.
         private async Task RunInBackground(List<SubmissionInput> inputs, IOutputSink sink, CancellationToken stop)
         {
+            if (_failJobWith is { } failure) throw failure;
             using var wait = Wait ? NewWaitRun(sink, stop) : null;
             var submitter = NewSubmitter(sink, stop, job => { if (wait is null) sink.Output(job); else wait.Add(job); });
             foreach (var input in inputs) submitter.Enqueue(input);

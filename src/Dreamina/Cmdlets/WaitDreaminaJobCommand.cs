@@ -73,8 +73,8 @@ namespace Dreamina.Commands
                     foreach (var job in _forJob) run.Add(job);
                     run.Close();
                     var waiting = Any ? run.FirstFinished : run.AllFinished;
-                    var limit = _deadline is { } deadline ? deadline - DateTime.UtcNow : System.Threading.Timeout.InfiniteTimeSpan;
-                    await Task.WhenAny(waiting, Task.Delay(limit < TimeSpan.Zero ? TimeSpan.Zero : limit, stop)).ConfigureAwait(false);
+                    var limit = _deadline is { } deadline ? Max(deadline - DateTime.UtcNow, TimeSpan.Zero) : System.Threading.Timeout.InfiniteTimeSpan;
+                    await Task.WhenAny(waiting, Task.Delay(limit, stop)).ConfigureAwait(false);
                     run.Stop();
                 });
                 return;
@@ -93,6 +93,8 @@ namespace Dreamina.Commands
                 _run.Dispose();
             }
         }
+
+        private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
         private WaitRun NewRun(IOutputSink sink, CancellationToken cancel) => new WaitRun(Client, Journal, new WaitSettings
         {

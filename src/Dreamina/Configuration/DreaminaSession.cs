@@ -101,6 +101,8 @@ namespace Dreamina.Configuration
                 _imageUploader = changes.ImageUploader ?? _imageUploader;
                 _resolved = null;
                 _redactor = null;
+                // Another address or token may mean another price.
+                if (changes.BaseUri is not null || changes.Token is not null) Prices.Clear();
             }
         }
 
@@ -144,7 +146,7 @@ namespace Dreamina.Configuration
             if (resolved.Token is null)
             {
                 throw new DreaminaException(ErrorIds.TokenMissing, ErrorCategory.AuthenticationError,
-                    $"No RunComfy token was found; {resolved.Source}. {ServiceErrors.HowToSetToken}");
+                    $"No RunComfy token was found (looked in {TokenResolver.LookedIn}). {ServiceErrors.HowToSetToken}");
             }
             if (TokenResolver.Problem(resolved.Token, resolved.Source) is { } problem) throw problem;
             return resolved.Token;

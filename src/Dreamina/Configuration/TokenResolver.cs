@@ -26,6 +26,9 @@ namespace Dreamina.Configuration
         public static TokenResolver ForThisProcess()
             => new TokenResolver(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
 
+        /// <summary>Where a token is looked for, in order; the file as RunComfy's CLI names it.</summary>
+        public const string LookedIn = "Connect-Dreamina, $env:" + EnvironmentVariable + " and ~/.config/runcomfy/token.json";
+
         /// <summary>The value of the environment variable now, so a cache can tell when it changed.</summary>
         public string? EnvironmentValue => _environment(EnvironmentVariable);
 
@@ -37,7 +40,7 @@ namespace Dreamina.Configuration
             if (!string.IsNullOrWhiteSpace(fromEnvironment)) return (fromEnvironment!.Trim(), "$env:" + EnvironmentVariable);
             var fromFile = ReadTokenFile();
             if (fromFile is not null) return (fromFile, _tokenFile);
-            return (null, $"none (looked in Connect-Dreamina, $env:{EnvironmentVariable} and {_tokenFile})");
+            return (null, $"none (looked in {LookedIn})");
         }
 
         /// <summary>

@@ -57,7 +57,7 @@ namespace Dreamina.Download
         private readonly VideoDownloader _downloader;
         private readonly JobJournal _journal;
         private readonly SaveTargets _targets;
-        private readonly Func<FileInfo, DreaminaJob, object> _item;
+        private readonly Action<FileInfo, DreaminaJob> _saved;
         private readonly IOutputSink _sink;
         private readonly bool _overwrite;
         private readonly SemaphoreSlim _throttle;
@@ -69,14 +69,15 @@ namespace Dreamina.Download
         private int _done;
         private DreaminaException? _fatal;
 
-        public SaveRun(IRunComfyApi api, VideoDownloader downloader, JobJournal journal, SaveTargets targets, Func<FileInfo, DreaminaJob, object> item,
+        /// <param name="saved">Hands on each saved file (as a file item, on whatever thread may make one), from any thread.</param>
+        public SaveRun(IRunComfyApi api, VideoDownloader downloader, JobJournal journal, SaveTargets targets, Action<FileInfo, DreaminaJob> saved,
             IOutputSink sink, bool overwrite, int throttleLimit, CancellationToken cancel)
         {
             _api = api;
             _downloader = downloader;
             _journal = journal;
             _targets = targets;
-            _item = item;
+            _saved = saved;
             _sink = sink;
             _overwrite = overwrite;
             _throttle = new SemaphoreSlim(throttleLimit);
@@ -188,7 +189,7 @@ namespace Dreamina.Download
                 _sink.Warning($"Job {job.RequestId} was saved as {file.FullName}, but the journal could not record it: {e.Message}");
             }
             _sink.Verbose($"Saved the video of job {job.RequestId} to {file.FullName}.");
-            _sink.Output(_item(file, job));
+            _saved(file, job);
         }
 
         private void Progress(DreaminaJob job, int index, long have, long? total)

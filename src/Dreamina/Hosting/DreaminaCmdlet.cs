@@ -241,7 +241,8 @@ namespace Dreamina.Hosting
         void IActivityLog.Debug(string message) => OnPipelineThread(() => WriteDebug(message));
         void IActivityLog.Warning(string message) => OnPipelineThread(() => WriteWarning(message));
 
-        private void OnPipelineThread(Action write)
+        /// <summary>Runs on the pipeline thread: now if this is it, else when the pipeline thread next pumps.</summary>
+        internal void OnPipelineThread(Action write)
         {
             if (Thread.CurrentThread.ManagedThreadId == _pipelineThread) write();
             else Post(write);

@@ -1,45 +1,55 @@
 using System;
-using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 
 namespace Dreamina.Hosting
 {
     /// <summary>
-    /// Files as the FileSystem provider hands them out (Get-Item, Get-ChildItem): wrapped with PSPath,
-    /// PSParentPath, PSChildName, PSDrive, PSProvider and PSIsContainer, so they format and pipe like any other
-    /// file. Captured on the pipeline thread; usable from any thread afterwards, a background job's included.
+    /// Saved files as the FileSystem provider hands them out (Get-Item): with PSPath, PSParentPath, PSDrive,
+    /// PSProvider and, on Unix, the stat the file views show (mode, owner, size), so they format and pipe like any
+    /// other file; with the job's request id beside them. A pipeline asks its own session state, on its own
+    /// thread; a background job has no runspace, so it asks one of its own, used only from its thread.
     /// </summary>
-    internal sealed class ProviderItems
+    internal sealed class ProviderItems : IDisposable
     {
-        private readonly ProviderInfo _provider;
-        private readonly PSDriveInfo[] _drives;
+        private readonly object _gate = new object();
+        private readonly SessionState? _state;
+        private Runspace? _own;
 
-        private ProviderItems(ProviderInfo provider, PSDriveInfo[] drives)
-        {
-            _provider = provider;
-            _drives = drives;
-        }
+        private ProviderItems(SessionState? state) => _state = state;
 
-        public static ProviderItems Capture(SessionState state)
-        {
-            var provider = state.Provider.GetOne("FileSystem");
-            return new ProviderItems(provider, state.Drive.GetAllForProvider("FileSystem").OrderByDescending(d => d.Root.Length).ToArray());
-        }
+        /// <summary>For the pipeline thread of the cmdlet whose session state this is.</summary>
+        public static ProviderItems Of(SessionState state) => new ProviderItems(state);
 
-        /// <summary>The file as Get-Item would return it, with the job's request id beside it.</summary>
-        public PSObject ForFile(FileInfo file, string? requestId)
+        /// <summary>For a background job: a small runspace of its own, opened at the first file.</summary>
+        public static ProviderItems Private() => new ProviderItems(null);
+
+        public PSObject ForFile(string path, string? requestId)
         {
-            var item = new PSObject(file);
-            var prefix = _provider.ModuleName is { Length: > 0 } module ? $"{module}\\{_provider.Name}::" : $"{_provider.Name}::";
-            item.Properties.Add(new PSNoteProperty("PSPath", prefix + file.FullName));
-            item.Properties.Add(new PSNoteProperty("PSParentPath", prefix + file.DirectoryName));
-            item.Properties.Add(new PSNoteProperty("PSChildName", file.Name));
-            item.Properties.Add(new PSNoteProperty("PSDrive", _drives.FirstOrDefault(d => file.FullName.StartsWith(d.Root, StringComparison.OrdinalIgnoreCase))));
-            item.Properties.Add(new PSNoteProperty("PSProvider", _provider));
-            item.Properties.Add(new PSNoteProperty("PSIsContainer", false));
+            PSObject item;
+            lock (_gate)
+            {
+                var provider = _state?.InvokeProvider ?? Own().SessionStateProxy.InvokeProvider;
+                item = provider.Item.Get(new[] { path }, false, true).Single();
+            }
             item.Properties.Add(new PSNoteProperty("RequestId", requestId));
             return item;
+        }
+
+        private Runspace Own()
+        {
+            if (_own is null)
+            {
+                _own = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
+                _own.Open();
+            }
+            return _own;
+        }
+
+        public void Dispose()
+        {
+            lock (_gate) _own?.Dispose();
         }
     }
 }

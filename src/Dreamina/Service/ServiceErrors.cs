@@ -3,7 +3,7 @@ using System.Management.Automation;
 
 namespace Dreamina.Service
 {
-    /// <summary>Turns an HTTP status and RunComfy error code into an error a user can act on.</summary>
+    /// <summary>Turns an HTTP status and RunComfy error code into an error a user can act on: what happened, in the service's words once, then what to do.</summary>
     internal static class ServiceErrors
     {
         public const string HowToSetToken =
@@ -11,9 +11,10 @@ namespace Dreamina.Service
 
         public static DreaminaException From(int status, int? code, string? message, string? requestId, TimeSpan? retryAfter)
         {
-            var said = $"RunComfy answered HTTP {status}{(code is null ? "" : $" (code {code})")}: {message?.TrimEnd('.', ' ') ?? "no message"}";
-            var (id, category, advice) = Classify(status, code, requestId);
-            return new DreaminaException(id, category, $"{said}. {advice}")
+            var (id, category, summary, advice) = Classify(status, code, requestId);
+            var said = message?.Trim().TrimEnd('.', ' ');
+            var details = $"HTTP {status}{(code is null ? "" : $", code {code}")}{(string.IsNullOrEmpty(said) ? "" : $": \"{said}\"")}";
+            return new DreaminaException(id, category, $"{summary} ({details}). {advice}")
             {
                 ServiceCode = code,
                 HttpStatus = status,
@@ -24,26 +25,25 @@ namespace Dreamina.Service
             };
         }
 
-        private static (string Id, ErrorCategory Category, string Advice) Classify(int status, int? code, string? requestId)
+        private static (string Id, ErrorCategory Category, string Summary, string Advice) Classify(int status, int? code, string? requestId)
         {
-            var job = requestId is null ? "the request" : $"request '{requestId}'";
+            var job = requestId is null ? "The request" : $"Request '{requestId}'";
             if (code == 400004 || status == 401 || (status == 403 && code is null))
-                return (ErrorIds.AuthenticationFailed, ErrorCategory.AuthenticationError, "The token is missing, expired or revoked, or the account is inactive. " + HowToSetToken);
+                return (ErrorIds.AuthenticationFailed, ErrorCategory.AuthenticationError, "RunComfy refused the token",
+                    HowToSetToken.Replace("Set one", "Set a valid one"));
             if (code == 400002 || status == 402)
-                return (ErrorIds.InsufficientBalance, ErrorCategory.QuotaExceeded, "Your RunComfy balance is too low; top it up, then submit again.");
+                return (ErrorIds.InsufficientBalance, ErrorCategory.QuotaExceeded, "Your RunComfy balance is too low", "Top it up, then submit again.");
             if (code == 403001 || status == 403)
-                return (ErrorIds.RequestForbidden, ErrorCategory.PermissionDenied, $"{Capital(job)} belongs to another RunComfy user; check which token you are using.");
+                return (ErrorIds.RequestForbidden, ErrorCategory.PermissionDenied, $"{job} belongs to another RunComfy user", "Check which token you are using.");
             if (code == 404001 || status == 404)
-                return (ErrorIds.RequestNotFound, ErrorCategory.ObjectNotFound, $"{Capital(job)} does not exist, was deleted, or expired. Remove it from the journal with Remove-DreaminaJob.");
+                return (ErrorIds.RequestNotFound, ErrorCategory.ObjectNotFound, $"{job} does not exist, was deleted, or expired", "Remove it from the journal with Remove-DreaminaJob.");
             if (code == 400001)
-                return (ErrorIds.InvalidModel, ErrorCategory.InvalidArgument, "The model id was not accepted; check the base URI.");
+                return (ErrorIds.InvalidModel, ErrorCategory.InvalidArgument, "RunComfy does not know this model", "Check the address given to Connect-Dreamina -BaseUri.");
             if (status is 408 or 429 || status >= 500)
-                return (ErrorIds.ServiceUnavailable, ErrorCategory.ResourceUnavailable, "The service is busy or failing; try again in a few minutes.");
+                return (ErrorIds.ServiceUnavailable, ErrorCategory.ResourceUnavailable, "RunComfy is busy or failing", "Try again in a few minutes.");
             if (status is 400 or 413 or 422)
-                return (ErrorIds.InputRejected, ErrorCategory.InvalidArgument, "The service rejected the input; correct it and submit again.");
-            return (ErrorIds.ServiceError, ErrorCategory.NotSpecified, "Unexpected answer from the service.");
+                return (ErrorIds.InputRejected, ErrorCategory.InvalidArgument, "RunComfy rejected the input", "Correct it and submit again.");
+            return (ErrorIds.ServiceError, ErrorCategory.NotSpecified, "RunComfy gave an answer this module does not expect", "Try again later; if it goes on, report it.");
         }
-
-        private static string Capital(string text) => char.ToUpperInvariant(text[0]) + text.Substring(1);
     }
 }

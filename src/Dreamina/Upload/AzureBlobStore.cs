@@ -46,9 +46,9 @@ namespace Dreamina.Upload
                 throw Invalid("The image store must be an https:// address of an Azure Blob container (http:// only on this machine, for Azurite).");
             if (uri.AbsolutePath.Trim('/').Length == 0)
                 throw Invalid($"The image store {Display(uri)} names no container: add the container to the path, as in https://<account>.blob.core.windows.net/<container>?<SAS>.");
-            var query = uri.Query.TrimStart('?').Split('&');
-            if (!query.Any(p => p.StartsWith("sig=", StringComparison.OrdinalIgnoreCase)))
+            if (Query(uri, "sig") is null)
                 throw Invalid($"The image store {Display(uri)} has no SAS (no 'sig' in its query). Create one with create, write and read permissions on the container and append it after '?'.");
+            if (SasProblem(uri) is { } problem) throw Invalid($"The image store {Display(uri)} cannot be used: {problem}");
             return uri;
         }
 
@@ -150,27 +150,30 @@ namespace Dreamina.Upload
             };
         }
 
-        private string Explain(string? code)
+        // What is wrong with the SAS, read from the SAS itself where it tells (its expiry, its permissions); the
+        // service's error code differs between Azure and Azurite, so it is only the last resort.
+        private string Explain(string? code) => SasProblem(_container) ?? code switch
         {
-            if (code == "AuthenticationFailed" && Expiry(_container) is { } expiry && expiry < DateTimeOffset.UtcNow)
-                return $"its SAS expired at {expiry.ToLocalTime():g}. Make a new one and run Connect-Dreamina -ImageStore again.";
-            return code switch
-            {
-                "AuthorizationPermissionMismatch" or "AuthorizationFailure" =>
-                    "its SAS does not grant what this needs. The SAS must allow read (r), create (c) and write (w) on the container: the service reads the image with it.",
-                "AuthorizationResourceTypeMismatch" => "its SAS is not for blobs in this container. Make a container SAS with read, create and write permissions.",
-                "AuthenticationFailed" => "its SAS was not accepted: it is for another container or account, or it was changed when copied. Make a new one for this container.",
-                _ => "check the SAS given to Connect-Dreamina -ImageStore (read, create and write on the container, not expired).",
-            };
+            "AuthorizationResourceTypeMismatch" => "its SAS is not for blobs in this container. Make a container SAS with read, create and write permissions.",
+            _ => "its SAS was not accepted for this container: it is for another container or account, or it was changed when it was copied. Make a new one for this container.",
+        };
+
+        /// <summary>Why a SAS cannot work, as far as the SAS itself shows: expired, or missing a permission. Null when it looks fine.</summary>
+        public static string? SasProblem(Uri container)
+        {
+            var expiry = Query(container, "se") is { } se && DateTimeOffset.TryParse(se, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : (DateTimeOffset?)null;
+            if (expiry < DateTimeOffset.UtcNow)
+                return $"its SAS expired at {expiry.Value.ToLocalTime():g}. Make a new one and run Connect-Dreamina -ImageStore again.";
+            if (Query(container, "sp") is { } permissions && new[] { 'r', 'c', 'w' }.Where(p => permissions.IndexOf(p) < 0).ToArray() is { Length: > 0 } missing)
+                return $"its SAS does not grant {string.Join(", ", missing.Select(p => p switch { 'r' => "read (r)", 'c' => "create (c)", _ => "write (w)" }))}. It must allow read, create and write on the container: the service reads each image with it.";
+            return null;
         }
 
-        private static DateTimeOffset? Expiry(Uri container)
+        private static string? Query(Uri uri, string name)
         {
-            foreach (var pair in container.Query.TrimStart('?').Split('&'))
+            foreach (var pair in uri.Query.TrimStart('?').Split('&'))
             {
-                if (pair.StartsWith("se=", StringComparison.OrdinalIgnoreCase)
-                    && DateTimeOffset.TryParse(Uri.UnescapeDataString(pair.Substring(3)), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expiry))
-                    return expiry;
+                if (pair.StartsWith(name + "=", StringComparison.OrdinalIgnoreCase)) return Uri.UnescapeDataString(pair.Substring(name.Length + 1));
             }
             return null;
         }

@@ -47,7 +47,7 @@ public sealed class HostileServiceTests : IAsyncLifetime
         { "401 in plain text", Status, ErrorIds.AuthenticationFailed, "Unauthorized" },
         { "403 with 403001", Status, ErrorIds.RequestForbidden, "another RunComfy user" },
         { "404 FastAPI detail string", Status, ErrorIds.RequestNotFound, "Not Found" },
-        { "402 with 400002", Submit, ErrorIds.InsufficientBalance, "top it up" },
+        { "402 with 400002", Submit, ErrorIds.InsufficientBalance, "Top it up" },
         { "422 FastAPI detail list", Submit, ErrorIds.InputRejected, "image_urls.0: bad url" },
         { "400 with an error object", Submit, ErrorIds.InputRejected, "prompt is unsafe" },
         { "503 HTML page", Status, ErrorIds.ServiceUnavailable, "Service Temporarily Unavailable" },
