@@ -41,11 +41,11 @@ $solution = Join-Path $PSScriptRoot 'Dreamina.Module.sln'
 $results = Join-Path $PSScriptRoot 'out/test-results'
 Import-Module (Join-Path $PSScriptRoot 'src/Dreamina.Emulator/Emulator.psm1') -Force
 
+# A simple function (no param block), so that dotnet's own switches such as -o pass through untouched.
 function Invoke-Dotnet {
-    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
     # To the console, not the pipeline: callers return their own objects.
-    & dotnet @Arguments | Out-Host
-    if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments -join ' ') failed with exit code $LASTEXITCODE." }
+    & dotnet @args | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE." }
 }
 
 # Runs a restore quietly; on failure, one line saying what failed and what to do.
@@ -81,7 +81,7 @@ function Install-Azurite {
     $folder = Join-Path $PSScriptRoot 'tests/Azurite'
     $installed = Join-Path $folder 'node_modules/.package-lock.json'
     $lock = Join-Path $folder 'package-lock.json'
-    if ((Test-Path $installed) -and (Get-Item $installed).LastWriteTimeUtc -ge (Get-Item $lock).LastWriteTimeUtc) { return }
+    if ((Test-Path $installed) -and (Get-Item $installed -Force).LastWriteTimeUtc -ge (Get-Item $lock).LastWriteTimeUtc) { return }
     if (-not (Get-Command npm -ErrorAction SilentlyContinue)) {
         throw 'The upload tests need Azurite, an npm package, but npm is not installed. Install Node.js 20 or later, then run again.'
     }

@@ -10,6 +10,7 @@ public sealed class EmulatorStats
 {
     private readonly ConcurrentDictionary<EmulatorEndpoint, long> _byEndpoint = new();
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<EmulatorEndpoint, long>> _byRequestId = new();
+    private readonly ConcurrentDictionary<long, int> _perSecond = new();
     private int _inFlight, _peakInFlight, _connections, _peakConnections;
     private long _storageAuthorizationHeaders, _faults;
 
@@ -31,6 +32,7 @@ public sealed class EmulatorStats
     {
         _byEndpoint.Clear();
         _byRequestId.Clear();
+        _perSecond.Clear();
         Volatile.Write(ref _peakInFlight, Volatile.Read(ref _inFlight));
         Volatile.Write(ref _peakConnections, Volatile.Read(ref _connections));
         Interlocked.Exchange(ref _storageAuthorizationHeaders, 0);
@@ -40,6 +42,7 @@ public sealed class EmulatorStats
     internal void Count(EmulatorEndpoint endpoint, string? requestId)
     {
         _byEndpoint.AddOrUpdate(endpoint, 1, (_, n) => n + 1);
+        if (endpoint is not (EmulatorEndpoint.Download or EmulatorEndpoint.Sample)) _perSecond.AddOrUpdate(DateTime.UtcNow.Ticks / TimeSpan.TicksPerSecond, 1, (_, n) => n + 1);
         if (requestId is null) return;
         _byRequestId.GetOrAdd(requestId, _ => new()).AddOrUpdate(endpoint, 1, (_, n) => n + 1);
     }
@@ -52,8 +55,13 @@ public sealed class EmulatorStats
     internal void ConnectionOpened() => Raise(ref _peakConnections, Interlocked.Increment(ref _connections));
     internal void ConnectionClosed() => Interlocked.Decrement(ref _connections);
 
-    internal object Snapshot() => new Dictionary<string, object>
+    /// <summary>The most API requests in any one second.</summary>
+    public int PeakRequestsPerSecond => _perSecond.Values.DefaultIfEmpty(0).Max();
+
+    internal object Snapshot(JobQueue queue) => new Dictionary<string, object>
     {
+        ["peak_requests_per_second"] = PeakRequestsPerSecond,
+        ["jobs"] = Jobs(queue),
         ["requests"] = _byEndpoint.ToDictionary(p => p.Key.ToString().ToLowerInvariant(), p => p.Value),
         ["requests_by_id"] = _byRequestId.ToDictionary(p => p.Key, p => p.Value.ToDictionary(q => q.Key.ToString().ToLowerInvariant(), q => q.Value)),
         ["peak_requests_in_flight"] = PeakRequestsInFlight,
@@ -66,5 +74,30 @@ public sealed class EmulatorStats
     {
         int seen;
         while (value > (seen = Volatile.Read(ref peak)) && Interlocked.CompareExchange(ref peak, value, seen) != seen) { }
+    }
+
+    /// <summary>
+    /// How well a client followed the jobs: how late it noticed each finish, how many status and result requests
+    /// each finished job took against a budget of one per 2.5 s it was open plus its first and its last, and the
+    /// slot time left idle while it was still submitting.
+    /// </summary>
+    private Dictionary<string, object> Jobs(JobQueue queue)
+    {
+        var jobs = queue.Snapshot();
+        var noticed = jobs.Where(j => j.NoticedAt is not null && j.FinishedAt is not null).ToList();
+        var late = noticed.Select(j => (j.NoticedAt!.Value - j.FinishedAt!.Value).TotalSeconds).ToList();
+        var polls = noticed.Select(j => (Polls: Requests(j.Id, EmulatorEndpoint.Status) + Requests(j.Id, EmulatorEndpoint.Result),
+            Allowed: (j.NoticedAt!.Value - j.SubmittedAt).TotalSeconds / 2.5 + 2)).ToList();
+        return new Dictionary<string, object>
+        {
+            ["count"] = jobs.Count,
+            ["noticed"] = noticed.Count,
+            ["notice_seconds_mean"] = late.DefaultIfEmpty(0).Average(),
+            ["notice_seconds_max"] = late.DefaultIfEmpty(0).Max(),
+            ["polls_per_job_mean"] = polls.Select(p => (double)p.Polls).DefaultIfEmpty(0).Average(),
+            ["polls_over_budget"] = polls.Count(p => p.Polls > p.Allowed),
+            ["submitting_seconds"] = jobs.Count == 0 ? 0 : (jobs.Max(j => j.SubmittedAt) - jobs.Min(j => j.SubmittedAt)).TotalSeconds,
+            ["idle_slot_seconds_while_submitting"] = queue.IdleSlotSecondsWhileSubmitting(),
+        };
     }
 }

@@ -20,6 +20,8 @@ public sealed class EmulatedJob
     public DateTimeOffset EligibleAt { get; init; }
     public DateTimeOffset? StartedAt { get; internal set; }
     public DateTimeOffset? FinishedAt { get; internal set; }
+    /// <summary>When a client first got an answer saying the job had finished: how late it noticed is the difference.</summary>
+    public DateTimeOffset? NoticedAt { get; internal set; }
     public JobState State { get; internal set; }
 }
 
@@ -80,6 +82,50 @@ internal sealed class JobQueue
             job.FinishedAt = _clock.GetUtcNow();
             return true;
         }
+    }
+
+    /// <summary>Every job as it stands now, for figures computed over all of them.</summary>
+    public IReadOnlyList<EmulatedJob> Snapshot()
+    {
+        lock (_gate)
+        {
+            Advance();
+            return _jobs.Values.ToList();
+        }
+    }
+
+    /// <summary>
+    /// Slot-seconds that sat idle with nothing queued, between the first and the last submission: time the service
+    /// could have been working had the client submitted faster.
+    /// </summary>
+    public double IdleSlotSecondsWhileSubmitting()
+    {
+        var jobs = Snapshot();
+        if (jobs.Count == 0) return 0;
+        var from = jobs.Min(j => j.SubmittedAt);
+        var to = jobs.Max(j => j.SubmittedAt);
+        var events = new List<(DateTimeOffset At, int Running, int Queued)>();
+        foreach (var job in jobs)
+        {
+            events.Add((job.SubmittedAt, 0, +1));
+            if (job.StartedAt is { } started) events.Add((started, +1, -1));
+            else if (job.State == JobState.Cancelled && job.FinishedAt is { } gone) events.Add((gone, 0, -1));
+            if (job.StartedAt is not null && job.FinishedAt is { } finished) events.Add((finished, -1, 0));
+        }
+        var concurrency = _concurrency();
+        double idle = 0;
+        int running = 0, queued = 0;
+        var at = from;
+        foreach (var e in events.OrderBy(e => e.At))
+        {
+            var end = e.At < to ? e.At : to;
+            if (end > at && queued == 0 && running < concurrency) idle += (end - at).TotalSeconds * (concurrency - running);
+            if (e.At > at) at = e.At;
+            running += e.Running;
+            queued += e.Queued;
+            if (at >= to) break;
+        }
+        return idle;
     }
 
     public IReadOnlyDictionary<JobState, int> CountByState()

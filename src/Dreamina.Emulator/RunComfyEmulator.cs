@@ -28,7 +28,15 @@ public sealed class RunComfyEmulator : IAsyncDisposable
     private const int MaxBodyBytes = 64 * 1024;
     private const int PromptLimit = 800;
 
-    private static readonly HttpClient ImageFetcher = new(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) };
+    private const string InternalHeader = "X-Dreamina-Emulator-Fetch";
+    private static readonly HttpClient ImageFetcher = NewImageFetcher();
+
+    private static HttpClient NewImageFetcher()
+    {
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) };
+        client.DefaultRequestHeaders.Add(InternalHeader, "1");
+        return client;
+    }
 
     private readonly WebApplication _api;
     private readonly WebApplication _storage;
@@ -116,7 +124,8 @@ public sealed class RunComfyEmulator : IAsyncDisposable
             Stats.RequestStarted();
             try
             {
-                await Latency(http.RequestAborted);
+                // The service fetching an image from its own storage is not a round trip to the user.
+                if (!http.Request.Headers.ContainsKey(InternalHeader)) await Latency(http.RequestAborted);
                 await next(http);
             }
             finally { Stats.RequestEnded(); }
@@ -152,7 +161,7 @@ public sealed class RunComfyEmulator : IAsyncDisposable
         app.MapGet("/v1/requests/{id}/status", (HttpContext http, string id) => Serve(http, EmulatorEndpoint.Status, id, (t, _) => Task.FromResult(WithJob(id, t, Status))));
         app.MapGet("/v1/requests/{id}/result", (HttpContext http, string id) => Serve(http, EmulatorEndpoint.Result, id, (t, _) => Task.FromResult(WithJob(id, t, Result))));
         app.MapPost("/v1/requests/{id}/cancel", (HttpContext http, string id) => Serve(http, EmulatorEndpoint.Cancel, id, (t, _) => Task.FromResult(WithJob(id, t, Cancel))));
-        app.MapGet("/_emulator/stats", () => Results.Json(Stats.Snapshot()));
+        app.MapGet("/_emulator/stats", () => Results.Json(Stats.Snapshot(_queue)));
         app.MapFallback(http => Write(http, ErrorResponses.Render(Options.ErrorShape == ErrorShape.Natural ? ErrorShape.DetailString : Options.ErrorShape, 404, 404000, "Not Found", null)));
     }
 
@@ -286,6 +295,7 @@ public sealed class RunComfyEmulator : IAsyncDisposable
 
     private Reply Status(EmulatedJob job, int? position)
     {
+        Noticed(job);
         var body = new Dictionary<string, object?>
         {
             ["request_id"] = job.Id,
@@ -295,6 +305,11 @@ public sealed class RunComfyEmulator : IAsyncDisposable
         body["status_url"] = Link(job, "status");
         body["result_url"] = Link(job, "result");
         return Reply.Json(200, body);
+    }
+
+    private void Noticed(EmulatedJob job)
+    {
+        if (job.State is JobState.Succeeded or JobState.Failed && job.NoticedAt is null) job.NoticedAt = _clock.GetUtcNow();
     }
 
     private string StatusWord(EmulatedJob job) => job.State switch
@@ -308,6 +323,7 @@ public sealed class RunComfyEmulator : IAsyncDisposable
 
     private Reply Result(EmulatedJob job, int? _)
     {
+        Noticed(job);
         var body = new Dictionary<string, object?>
         {
             ["request_id"] = job.Id,
@@ -496,14 +512,13 @@ public sealed class RunComfyEmulator : IAsyncDisposable
     private async Task ServeSample(HttpContext http, string name)
     {
         Stats.Count(EmulatorEndpoint.Sample, name);
-        if (!SampleImages.All.TryGetValue(name, out var make))
+        if (SampleImages.Named(name) is not { } image)
         {
             http.Response.StatusCode = 404;
             return;
         }
         var fault = _faults.Draw(Options.Faults, EmulatorEndpoint.Sample, name);
         if (fault is not null) Stats.CountFault();
-        var image = make();
         http.Response.ContentType = name.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) ? "image/jpeg" : "image/png";
         switch (fault)
         {

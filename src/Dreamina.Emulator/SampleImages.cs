@@ -25,8 +25,24 @@ public static class SampleImages
         ["big-exif.jpg"] = () => JpegHeader(1920, 1080, exifBytes: 300_000),
     };
 
+    /// <summary>
+    /// The bytes of a sample by name: one of <see cref="All"/>, or <c>distinct-N.jpg</c>, a valid 1920x1080 JPEG
+    /// header whose content differs for each N (so that no two jobs of a benchmark share an image).
+    /// </summary>
+    public static byte[]? Named(string name)
+    {
+        if (All.TryGetValue(name, out var make)) return make();
+        var match = System.Text.RegularExpressions.Regex.Match(name, @"^distinct-(\d{1,9})\.jpg$");
+        if (!match.Success) return null;
+        var comment = Encoding.ASCII.GetBytes("image " + match.Groups[1].Value);
+        var header = JpegHeader(1920, 1080);
+        byte[] segment = [0xFF, 0xFE, (byte)((comment.Length + 2) >> 8), (byte)(comment.Length + 2), .. comment];
+        return [.. header[..2], .. segment, .. header[2..]];
+    }
+
     /// <summary>A valid PNG of one flat colour, optionally padded with a private ancillary chunk.</summary>
-    public static byte[] Png(int width, int height, int paddingBytes = 0)
+    /// <param name="fill">The padding's bytes: images of the same size but different content.</param>
+    public static byte[] Png(int width, int height, int paddingBytes = 0, byte fill = 0)
     {
         using var png = new MemoryStream();
         png.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
@@ -36,7 +52,12 @@ public static class SampleImages
         header[8] = 8; // bit depth
         header[9] = 0; // greyscale
         WriteChunk(png, "IHDR", header);
-        if (paddingBytes > 0) WriteChunk(png, "prVt", new byte[paddingBytes]);
+        if (paddingBytes > 0)
+        {
+            var padding = new byte[paddingBytes];
+            Array.Fill(padding, fill);
+            WriteChunk(png, "prVt", padding);
+        }
         using (var pixels = new MemoryStream())
         {
             using (var zlib = new ZLibStream(pixels, CompressionLevel.SmallestSize, leaveOpen: true))

@@ -76,7 +76,7 @@ Describe 'The example scripts' {
         $run = Invoke-TestPwsh -Script "& '$examples/Resume-DreaminaJobs.ps1' -Directory ./clips | ForEach-Object Name" -Environment (Get-EmulatorEnvironment $journal)
 
         $run.ExitCode | Should -Be 0 -Because $run.Errors
-        ($run.Output -split "`n" | Where-Object { $_ -match '\.mp4' }).Count | Should -Be 3
+        ($run.Output -split "`n" | Where-Object { $_ -match '\.mp4' }).Count | Should -Be 3 -Because "$($run.Output) $($run.Errors)"
         Get-DreaminaJob | ForEach-Object { $_.SavedTo | Should -Not -BeNullOrEmpty }
     }
 

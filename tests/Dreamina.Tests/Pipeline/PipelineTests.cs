@@ -101,12 +101,12 @@ public sealed class PipelineTests(EmulatorFixture fixture) : IClassFixture<Emula
         // Two hours on, the link it was given no longer works.
         job.CheckedAt = DateTimeOffset.UtcNow.AddHours(-2);
         job.VideoUris = new[] { new Uri(Emulator.StorageUri, "videos/expired-link.mp4") };
-        var results = Emulator.Stats.Requests(job.RequestId, EmulatorEndpoint.Result);
+        var results = Emulator.Stats.Requests(job.RequestId!, EmulatorEndpoint.Result);
 
         var file = host.Run("$job | Save-DreaminaVideo", new Dictionary<string, object?> { ["job"] = job }).ThrowOnError().Objects<FileInfo>().Single();
 
         Assert.Equal(Emulator.ExpectedVideoBytes(), File.ReadAllBytes(file.FullName));
-        Assert.Equal(results + 1, Emulator.Stats.Requests(job.RequestId, EmulatorEndpoint.Result));
+        Assert.Equal(results + 1, Emulator.Stats.Requests(job.RequestId!, EmulatorEndpoint.Result));
     }
 
     [Fact]

@@ -71,7 +71,7 @@ public sealed class RecoveryTests(ITestOutputHelper output)
         Assert.Equal(200, submitted.Count);
         var journaled = host.Run("Get-DreaminaJob").ThrowOnError();
         Assert.Empty(journaled.Warnings);
-        Assert.Equal(submitted, journaled.Objects<DreaminaJob>().Select(j => j.RequestId).ToHashSet());
+        Assert.Equal(submitted, journaled.Objects<DreaminaJob>().Select(j => j.RequestId!).ToHashSet());
     }
 
     [Fact]
