@@ -24,9 +24,9 @@ namespace Dreamina.Hosting
             }
             var word = (wordToComplete ?? "").Trim('\'', '"');
             return jobs
-                .Where(j => j.RequestId.StartsWith(word, StringComparison.OrdinalIgnoreCase))
+                .Where(j => j.RequestId is { } id && id.StartsWith(word, StringComparison.OrdinalIgnoreCase))
                 .OrderByDescending(j => j.SubmittedAt ?? DateTimeOffset.MinValue)
-                .Select(j => new CompletionResult(j.RequestId, $"{j.RequestId} ({j.Status})", CompletionResultType.ParameterValue,
+                .Select(j => new CompletionResult(j.RequestId!, $"{j.RequestId} ({j.Status})", CompletionResultType.ParameterValue,
                     string.IsNullOrEmpty(j.Prompt) ? j.RequestId : j.Prompt));
         }
     }
