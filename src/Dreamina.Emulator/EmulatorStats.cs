@@ -82,14 +82,15 @@ public sealed class EmulatorStats
     /// each finished job took against a budget of one per 2.5 s it was open plus its first and its last, and the
     /// slot time left idle while it was still submitting.
     /// </summary>
-    private Dictionary<string, object> Jobs(JobQueue queue)
+    private Dictionary<string, object?> Jobs(JobQueue queue)
     {
         var jobs = queue.Snapshot();
+        var slots = queue.SlotsWhileSubmitting();
         var noticed = jobs.Where(j => j.NoticedAt is not null && j.FinishedAt is not null).ToList();
         var late = noticed.Select(j => (j.NoticedAt!.Value - j.FinishedAt!.Value).TotalSeconds).ToList();
         var polls = noticed.Select(j => (Polls: Requests(j.Id, EmulatorEndpoint.Status) + Requests(j.Id, EmulatorEndpoint.Result),
             Allowed: (j.NoticedAt!.Value - j.SubmittedAt).TotalSeconds / 2.5 + 2)).ToList();
-        return new Dictionary<string, object>
+        return new Dictionary<string, object?>
         {
             ["count"] = jobs.Count,
             ["noticed"] = noticed.Count,
@@ -98,7 +99,8 @@ public sealed class EmulatorStats
             ["polls_per_job_mean"] = polls.Select(p => (double)p.Polls).DefaultIfEmpty(0).Average(),
             ["polls_over_budget"] = polls.Count(p => p.Polls > p.Allowed),
             ["submitting_seconds"] = jobs.Count == 0 ? 0 : (jobs.Max(j => j.SubmittedAt) - jobs.Min(j => j.SubmittedAt)).TotalSeconds,
-            ["idle_slot_seconds_while_submitting"] = queue.IdleSlotSecondsWhileSubmitting(),
+            ["slots_full_after_seconds"] = slots.FullAfterSeconds,
+            ["idle_slot_seconds_while_submitting"] = slots.IdleSlotSeconds,
         };
     }
 }

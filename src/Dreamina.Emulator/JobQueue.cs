@@ -95,15 +95,17 @@ internal sealed class JobQueue
     }
 
     /// <summary>
-    /// Slot-seconds that sat idle with nothing queued, between the first and the last submission: time the service
-    /// could have been working had the client submitted faster.
+    /// How the client kept the slots fed while it submitted: how long after the first submission every slot was
+    /// first busy (null if they never all were), and the slot-seconds that sat idle with nothing queued from then
+    /// until the last submission. Filling the slots takes at least a round trip whatever the client does; after
+    /// that, an idle slot is time the service could have been working had the client submitted faster.
     /// </summary>
-    public double IdleSlotSecondsWhileSubmitting()
+    public (double? FullAfterSeconds, double IdleSlotSeconds) SlotsWhileSubmitting()
     {
         var jobs = Snapshot();
-        if (jobs.Count == 0) return 0;
-        var from = jobs.Min(j => j.SubmittedAt);
-        var to = jobs.Max(j => j.SubmittedAt);
+        if (jobs.Count == 0) return (null, 0);
+        var first = jobs.Min(j => j.SubmittedAt);
+        var last = jobs.Max(j => j.SubmittedAt);
         var events = new List<(DateTimeOffset At, int Running, int Queued)>();
         foreach (var job in jobs)
         {
@@ -113,19 +115,21 @@ internal sealed class JobQueue
             if (job.StartedAt is not null && job.FinishedAt is { } finished) events.Add((finished, -1, 0));
         }
         var concurrency = _concurrency();
+        DateTimeOffset? full = null;
         double idle = 0;
         int running = 0, queued = 0;
-        var at = from;
+        var at = first;
         foreach (var e in events.OrderBy(e => e.At))
         {
-            var end = e.At < to ? e.At : to;
-            if (end > at && queued == 0 && running < concurrency) idle += (end - at).TotalSeconds * (concurrency - running);
+            var end = e.At < last ? e.At : last;
+            if (full is not null && end > at && queued == 0 && running < concurrency) idle += (end - at).TotalSeconds * (concurrency - running);
             if (e.At > at) at = e.At;
             running += e.Running;
             queued += e.Queued;
-            if (at >= to) break;
+            if (full is null && running >= concurrency) full = e.At;
+            if (at >= last) break;
         }
-        return idle;
+        return ((full - first)?.TotalSeconds, idle);
     }
 
     public IReadOnlyDictionary<JobState, int> CountByState()

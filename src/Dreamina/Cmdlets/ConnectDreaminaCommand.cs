@@ -80,6 +80,7 @@ namespace Dreamina.Commands
                 ThrowTerminatingError(e.ToErrorRecord(e.ErrorId == ErrorIds.ImageStoreInvalid ? "-ImageStore" : e.ErrorId == ErrorIds.TokenInvalid ? "-Token" : (object?)BaseUri ?? AccountUri));
             }
             Session.Configure(changes);
+            Session.ReadPriceAhead();
             WriteObject(DreaminaConnection.Of(Session));
         }
 

@@ -41,8 +41,8 @@ namespace Dreamina.Commands
 
         /// <summary>Downloads at once.</summary>
         [Parameter]
-        [ValidateRange(1, 32)]
-        public int ThrottleLimit { get; set; } = 4;
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = 16;
 
         [Parameter]
         public SwitchParameter AsJob { get; set; }

@@ -103,7 +103,7 @@ namespace Dreamina.Commands
             {
                 // A background job reports what stops it in its own error stream: it starts, and fails with this.
                 _failJobWith = e;
-                _spend = new SpendGuard(null, null, null, 0, this);
+                _spend = new SpendGuard(null, null, Task.FromResult<decimal?>(null), 0, this);
             }
             catch (DreaminaException e)
             {
@@ -185,12 +185,12 @@ namespace Dreamina.Commands
                 if (whatIf) Preview(image, cost);
                 return;
             }
-            if (_spend!.Take(cost) is { } tooMuch)
+            if (_spend!.Take(cost, out var spendingWithJob) is { } tooMuch)
             {
                 WriteError(tooMuch.ToErrorRecord(image.Display));
                 return;
             }
-            var input = new SubmissionInput(settings, image, cost, image.Display);
+            var input = new SubmissionInput(settings, image, cost, spendingWithJob, image.Display);
             if (AsJob) _forJob.Add(input);
             else _submitter!.Enqueue(input);
         }
@@ -260,7 +260,7 @@ namespace Dreamina.Commands
                 ThrottleLimit ?? Session.Settings.ThrottleLimit, cancel);
 
         private WaitRun NewWaitRun(IOutputSink sink, CancellationToken cancel)
-            => new WaitRun(Client, Journal, new WaitSettings { MaxPollRate = Session.Settings.MaxPollRate }, sink, cancel);
+            => new WaitRun(Client, Journal, new WaitSettings { ThrottleLimit = Session.Settings.ThrottleLimit, MaxPollRate = Session.Settings.MaxPollRate }, sink, cancel);
 
         private IImageStore? Store()
         {

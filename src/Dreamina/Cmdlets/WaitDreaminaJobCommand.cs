@@ -32,10 +32,10 @@ namespace Dreamina.Commands
         [ValidateRange(0.05, 600)]
         public double PollInterval { get; set; } = 2;
 
-        /// <summary>Most status requests in flight at once.</summary>
+        /// <summary>Most status requests in flight at once; the session's ThrottleLimit unless given.</summary>
         [Parameter]
-        [ValidateRange(1, 64)]
-        public int ThrottleLimit { get; set; } = 8;
+        [ValidateRange(1, 256)]
+        public int? ThrottleLimit { get; set; }
 
         /// <summary>Most status requests per second, across all jobs.</summary>
         [Parameter]
@@ -99,7 +99,7 @@ namespace Dreamina.Commands
         private WaitRun NewRun(IOutputSink sink, CancellationToken cancel) => new WaitRun(Client, Journal, new WaitSettings
         {
             PollInterval = TimeSpan.FromSeconds(PollInterval),
-            ThrottleLimit = ThrottleLimit,
+            ThrottleLimit = ThrottleLimit ?? Session.Settings.ThrottleLimit,
             MaxPollRate = MaxPollRate ?? Session.Settings.MaxPollRate,
         }, sink, cancel);
     }

@@ -171,6 +171,16 @@ namespace Dreamina.Configuration
             return new RunComfyClient(ApiHttp, settings.BaseUri, settings.AccountUri, Token, settings.Retry, Gate, Redactor, log);
         }
 
+        /// <summary>
+        /// Starts reading the price in the background (when there is a token to read it with), so the first
+        /// Start-DreaminaVideo finds it, and an open connection to the API, waiting. A failed read is read again then.
+        /// </summary>
+        public void ReadPriceAhead()
+        {
+            if (Resolve().Token is null) return;
+            _ = Prices.GetAsync(CreateClient(SilentLog.Instance), System.Threading.CancellationToken.None);
+        }
+
         /// <summary>One client for RunComfy's API hosts, so connections are reused; it follows no redirects.</summary>
         public HttpClient ApiHttp { get { lock (_gate) return _api ??= HttpTransport.Create(_retry.ConnectTimeout); } }
 
@@ -220,6 +230,8 @@ namespace Dreamina.Configuration
             _api?.Dispose();
             _content?.Dispose();
             _api = _content = null;
+            // A price being read on the old connections (Connect-Dreamina reads it ahead) is read again on the new.
+            Prices.Clear();
         }
 
         private sealed class ResolvedToken

@@ -26,7 +26,7 @@ namespace Dreamina.Configuration
     internal sealed class SessionSettings
     {
         public const int DefaultThrottleLimit = 32;
-        public const double DefaultMaxPollRate = 50;
+        public const double DefaultMaxPollRate = 100;
 
         public SessionSettings(Uri baseUri, Uri accountUri, string journalPath, RetryPolicy retry, int throttleLimit, double maxPollRate,
             decimal? dailySpendLimit, Uri? imageStore, ScriptBlock? imageUploader)

@@ -21,7 +21,7 @@ namespace Dreamina.Download
     /// </summary>
     internal sealed class VideoDownloader
     {
-        private const int BufferSize = 128 * 1024;
+        private const int BufferSize = 1024 * 1024;
         /// <summary>Partial files nobody came back for are removed after this long.</summary>
         private static readonly TimeSpan Orphaned = TimeSpan.FromDays(2);
         private static readonly Random Jitter = new Random();
@@ -165,9 +165,9 @@ namespace Dreamina.Download
                     if (have == 0) note = new PartialNote(note.RequestId, response.Headers.ETag?.ToString(), total);
                     note.Write(notePath);
                     file.Seek(have, SeekOrigin.Begin);
-                    using (var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
+                    using (var body = new WatchedBody(await response.Content.ReadAsStreamAsync().ConfigureAwait(false), source, _policy.Retry.RequestTimeout, cancel))
                     {
-                        await CopyAsync(body, file, source, total, response.Content.Headers.ContentType?.MediaType, progress, cancel).ConfigureAwait(false);
+                        await CopyAsync(body, file, source, total, response.Content.Headers.ContentType?.MediaType, progress).ConfigureAwait(false);
                     }
                     if (total is null || file.Length == total) return;
                     throw new IOException($"The connection closed after {file.Length:N0} of {total:N0} bytes.");
@@ -194,14 +194,14 @@ namespace Dreamina.Download
         /// on Linux (issue 5). A failed write (a full disk) ends the download: retrying would only fail again.
         /// The first bytes must open an MP4, so an HTML page is refused at once, not after it has all arrived.
         /// </summary>
-        private async Task CopyAsync(Stream body, Stream file, Uri source, long? total, string? mediaType, Action<long, long?> progress, CancellationToken cancel)
+        private async Task CopyAsync(WatchedBody body, Stream file, Uri source, long? total, string? mediaType, Action<long, long?> progress)
         {
             var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             try
             {
                 var position = file.Position;
                 int read;
-                while ((read = await Stall.ReadAsync(body, buffer, 0, BufferSize, source, _policy.Retry.RequestTimeout, cancel).ConfigureAwait(false)) > 0)
+                while ((read = await body.ReadAsync(buffer, 0, BufferSize).ConfigureAwait(false)) > 0)
                 {
                     if (position == 0 && Mp4Check.StartProblem(buffer, read) is { } problem)
                         throw DownloadErrors.NotVideo(source, mediaType is null ? problem : $"{problem}; the host called it {mediaType}");

@@ -113,7 +113,7 @@ namespace Dreamina.Input
             private readonly Uri _uri;
             private readonly TimeSpan _limit;
             private HttpResponseMessage? _response;
-            private Stream? _body;
+            private WatchedBody? _body;
             private EntityTagHeaderValue? _etag;
             private bool _ranged;
             private bool _ended;
@@ -139,7 +139,7 @@ namespace Dreamina.Input
                 _ranged = status == 206;
                 _etag = _response.Headers.ETag;
                 Total = _ranged ? _response.Content.Headers.ContentRange?.Length : _response.Content.Headers.ContentLength;
-                _body = await _response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                _body = new WatchedBody(await _response.Content.ReadAsStreamAsync().ConfigureAwait(false), _uri, _limit, cancel);
                 return null;
             }
 
@@ -147,7 +147,7 @@ namespace Dreamina.Input
             {
                 while (!_ended)
                 {
-                    var read = await Stall.ReadAsync(_body!, buffer, offset, count, _uri, _limit, cancel).ConfigureAwait(false);
+                    var read = await _body!.ReadAsync(buffer, offset, count).ConfigureAwait(false);
                     if (read > 0)
                     {
                         Position += read;
@@ -184,7 +184,7 @@ namespace Dreamina.Input
                 if (status == 206 && _response.Content.Headers.ContentRange?.From == from)
                 {
                     Total ??= _response.Content.Headers.ContentRange?.Length;
-                    _body = await _response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                    _body = new WatchedBody(await _response.Content.ReadAsStreamAsync().ConfigureAwait(false), _uri, _limit, cancel);
                     return true;
                 }
                 throw new DreaminaException(ErrorIds.ImageUnreachable, ErrorCategory.ResourceUnavailable,

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Management.Automation;
+using System.Threading.Tasks;
 using Dreamina.Journal;
 using Dreamina.Reporting;
 
@@ -8,19 +9,21 @@ namespace Dreamina.Pricing
 {
     /// <summary>
     /// One Start-DreaminaVideo call's money: its running estimated total against -MaxCost (checked in input order,
-    /// before anything is done for a job), the one warning when that total passes the balance, and the daily
-    /// limit that the journal checks across processes. A job of unknown cost counts as the highest price seen.
+    /// before anything is done for a job), the one warning before sending the job whose total passes the balance,
+    /// and the daily limit that the journal checks across processes. A job of unknown cost counts as the highest
+    /// price seen.
     /// </summary>
     internal sealed class SpendGuard
     {
         private readonly object _gate = new object();
         private readonly decimal? _maxCost;
-        private readonly decimal? _balance;
+        private readonly Task<decimal?> _balance;
         private readonly IActivityLog _log;
         private decimal _total;
         private bool _warned;
 
-        public SpendGuard(decimal? maxCost, DailyLimit? daily, decimal? balance, decimal unknownCostCountsAs, IActivityLog log)
+        /// <param name="balance">The balance being read (null when it cannot be); jobs are counted in meanwhile.</param>
+        public SpendGuard(decimal? maxCost, DailyLimit? daily, Task<decimal?> balance, decimal unknownCostCountsAs, IActivityLog log)
         {
             _maxCost = maxCost;
             Daily = daily;
@@ -36,11 +39,13 @@ namespace Dreamina.Pricing
         public decimal Total { get { lock (_gate) return _total; } }
 
         /// <summary>Counts a job in, or says why it would pass -MaxCost (and then counts nothing).</summary>
-        public DreaminaException? Take(decimal? cost)
+        /// <param name="spendingWithJob">This call's estimated spending with this job counted in.</param>
+        public DreaminaException? Take(decimal? cost, out decimal spendingWithJob)
         {
             var counted = cost ?? UnknownCostCountsAs;
             lock (_gate)
             {
+                spendingWithJob = _total;
                 if (_maxCost is { } max && _total + counted > max)
                 {
                     return new DreaminaException(ErrorIds.SpendLimitReached, ErrorCategory.QuotaExceeded, string.Format(CultureInfo.InvariantCulture,
@@ -48,15 +53,26 @@ namespace Dreamina.Pricing
                         Money(cost), _total, _total + counted, max));
                 }
                 _total += counted;
-                if (_balance is { } balance && _total > balance && !_warned)
-                {
-                    _warned = true;
-                    _log.Warning(string.Format(CultureInfo.InvariantCulture,
-                        "This job takes this call's estimated spending to {0:0.00##} USD, past your RunComfy balance of {1:0.00##} USD: RunComfy will refuse jobs once the balance runs out. Press Ctrl+C to stop here, or top up your balance.",
-                        _total, balance));
-                }
+                spendingWithJob = _total;
                 return null;
             }
+        }
+
+        /// <summary>
+        /// Just before a job is sent: once the balance is known, warns once if the spending with this job passes it.
+        /// The balance is read while the first images are checked, so waiting for it here rarely costs anything.
+        /// </summary>
+        public async Task WarnIfPastBalanceAsync(decimal spendingWithJob)
+        {
+            if (await _balance.ConfigureAwait(false) is not { } balance || spendingWithJob <= balance) return;
+            lock (_gate)
+            {
+                if (_warned) return;
+                _warned = true;
+            }
+            _log.Warning(string.Format(CultureInfo.InvariantCulture,
+                "This job takes this call's estimated spending to {0:0.00##} USD, past your RunComfy balance of {1:0.00##} USD: RunComfy will refuse jobs once the balance runs out. Press Ctrl+C to stop here, or top up your balance.",
+                spendingWithJob, balance));
         }
 
         /// <summary>A job that was counted in but never sent (its image was rejected, the service refused it).</summary>

@@ -13,21 +13,20 @@ namespace Dreamina.Pricing
     internal static class SpendSetup
     {
         /// <summary>
-        /// Reads the price (cached for the session) and the balance (once per call) side by side. Neither is
-        /// required: without a price jobs get no estimate, without a balance there is no warning, and each says so
-        /// once. But the limits need the price: without it they refuse to submit, unless <paramref name="force"/>.
+        /// Reads the price (cached for the session) and starts reading the balance (once per call), which the
+        /// guard needs only before the first job is sent. Neither is required: without a price jobs get no
+        /// estimate, without a balance there is no warning, and each says so once. But the limits need the price:
+        /// without it they refuse to submit, unless <paramref name="force"/>.
         /// </summary>
         /// <param name="highestJournaledCost">The highest cost of any job in the journal; read only when a limit is set.</param>
         public static async Task<(ModelPrice? Price, SpendGuard Guard)> PrepareAsync(RunComfyClient client, DreaminaSession session, decimal? maxCost, bool force,
             bool whatIf, IActivityLog log, Func<decimal?> highestJournaledCost, CancellationToken cancel)
         {
-            var priceRead = session.Prices.GetAsync(client, cancel);
-            var balanceRead = client.GetBalanceAsync(cancel);
+            var balance = whatIf ? Task.FromResult<decimal?>(null) : ReadBalanceAsync(client, log, cancel);
             ModelPrice? price = null;
-            decimal? balance = null;
             try
             {
-                price = await priceRead.ConfigureAwait(false);
+                price = await session.Prices.GetAsync(client, cancel).ConfigureAwait(false);
                 if (price.Basis == PriceBasis.Unknown)
                 {
                     log.Warning(price.BasePriceUsd is null
@@ -38,14 +37,6 @@ namespace Dreamina.Pricing
             catch (DreaminaException e) when (!BatchErrors.StopsTheBatch(e) || whatIf)
             {
                 log.Warning($"The model's price could not be read, so jobs get no cost estimate: {e.Message}");
-            }
-            try
-            {
-                balance = (await balanceRead.ConfigureAwait(false)).BalanceUsd;
-            }
-            catch (DreaminaException e) when (!BatchErrors.StopsTheBatch(e) || whatIf)
-            {
-                log.Warning($"The balance could not be read, so there will be no warning before it runs out: {e.Message}");
             }
 
             var dailyLimit = session.Settings.DailySpendLimit;
@@ -59,6 +50,28 @@ namespace Dreamina.Pricing
             }
             var counts = unknownCountsAs ?? 0;
             return (price, new SpendGuard(maxCost, dailyLimit is { } daily ? new DailyLimit(daily, counts) : null, balance, counts, log));
+        }
+
+        private static async Task<decimal?> ReadBalanceAsync(RunComfyClient client, IActivityLog log, CancellationToken cancel)
+        {
+            try
+            {
+                return (await client.GetBalanceAsync(cancel).ConfigureAwait(false)).BalanceUsd;
+            }
+            catch (DreaminaException e) when (BatchErrors.StopsTheBatch(e))
+            {
+                // A missing or refused token is the price read's or the submission's error to report: said once.
+                return null;
+            }
+            catch (DreaminaException e)
+            {
+                log.Warning($"The balance could not be read, so there will be no warning before it runs out: {e.Message}");
+                return null;
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
         }
 
         private static decimal? Max(decimal? a, decimal? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);

@@ -14,11 +14,12 @@ namespace Dreamina.Submission
     /// <summary>One input, checked and confirmed on the pipeline thread, ready for its image and its submission.</summary>
     internal sealed class SubmissionInput
     {
-        public SubmissionInput(VideoRequest settings, ImageSource image, decimal? cost, object target)
+        public SubmissionInput(VideoRequest settings, ImageSource image, decimal? cost, decimal spendingWithJob, object target)
         {
             Settings = settings;
             Image = image;
             Cost = cost;
+            SpendingWithJob = spendingWithJob;
             Target = target;
         }
 
@@ -26,10 +27,12 @@ namespace Dreamina.Submission
         public VideoRequest Settings { get; }
         public ImageSource Image { get; }
         public decimal? Cost { get; }
+        /// <summary>The call's estimated spending with this job counted in (for the balance warning).</summary>
+        public decimal SpendingWithJob { get; }
         /// <summary>What the user gave for this input: the target of its errors.</summary>
         public object Target { get; }
 
-        public SubmissionInput With(ImageSource image) => new SubmissionInput(Settings, image, Cost, Target);
+        public SubmissionInput With(ImageSource image) => new SubmissionInput(Settings, image, Cost, SpendingWithJob, Target);
     }
 
     /// <summary>
@@ -100,6 +103,7 @@ namespace Dreamina.Submission
             try
             {
                 var image = await _images.PrepareAsync(input.Image, cancel).ConfigureAwait(false);
+                await _spend.WarnIfPastBalanceAsync(input.SpendingWithJob).ConfigureAwait(false);
                 var request = input.Settings.WithImage(image.ForService);
                 var job = NewJob(input, image);
                 var decision = await _journal.BeginSubmissionAsync(job, _spend.Daily).ConfigureAwait(false);
@@ -148,6 +152,8 @@ namespace Dreamina.Submission
                 throw;
             }
             job.RequestId = requestId;
+            // The job's time at RunComfy starts with the answer, not the request: waiting times its polls from here.
+            job.SubmittedAt = DateTimeOffset.UtcNow;
             job.Status = JobStatus.Queued;
             job.ServiceStatus = "in_queue";
             await RecordOrWarn(job, "is in the journal without its request id").ConfigureAwait(false);

@@ -6,13 +6,16 @@ namespace Dreamina.Waiting
     {
         public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
         /// <summary>Most status requests in flight at once, across all jobs.</summary>
-        public int ThrottleLimit { get; set; } = 8;
+        public int ThrottleLimit { get; set; } = Configuration.SessionSettings.DefaultThrottleLimit;
         /// <summary>Most status requests per second, across all jobs; the budget goes to the jobs nearest to finishing.</summary>
         public double MaxPollRate { get; set; } = Configuration.SessionSettings.DefaultMaxPollRate;
         /// <summary>The longest gap between polls of a running job, or of a queued job whose start cannot be estimated.</summary>
         public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(30);
-        /// <summary>The longest gap between polls of a job estimated to be far back in the queue.</summary>
-        public TimeSpan MaxQueuedInterval { get; set; } = TimeSpan.FromMinutes(2);
+        /// <summary>
+        /// The longest gap between polls of a job estimated to be far back in the queue. Long, because it is only a
+        /// safety net: a queue that speeds up brings every queued job's next poll forward (see PollScheduler).
+        /// </summary>
+        public TimeSpan MaxQueuedInterval { get; set; } = TimeSpan.FromMinutes(10);
         /// <summary>How long a status word the module does not know is read as "still running".</summary>
         public TimeSpan UnknownStatusLimit { get; set; } = TimeSpan.FromMinutes(10);
     }
@@ -42,11 +45,15 @@ namespace Dreamina.Waiting
                     // Not before it can be done: an estimate that is too early only costs a poll interval.
                     var mayBeDone = started + runTime;
                     return Clamp(mayBeDone - nowUtc, interval, settings.MaxPollInterval, nowUtc);
+                case JobStatus.Queued when queuePosition <= 2:
+                    // The front of the queue is where a queue that starts moving shows it first: always watched.
+                    return nowUtc + interval;
                 case JobStatus.Queued when queuePosition is { } position && estimates.UntilStart(position) is { } untilStart:
                     return Clamp(TimeSpan.FromTicks((long)(untilStart.Ticks * Caution)), interval, settings.MaxQueuedInterval, nowUtc);
-                case JobStatus.Queued when queuePosition is { } position && position > 2:
-                    // The queue has not been seen moving yet: back off with the position alone, within limits.
-                    var stretch = Math.Min(1 + (position - 2) / 4.0, 8);
+                case JobStatus.Queued when queuePosition is { } position:
+                    // The queue has not been seen moving yet: back off with the position alone, but not so far
+                    // that the first measure of its speed comes late.
+                    var stretch = Math.Min(1 + (position - 2) / 4.0, 4);
                     return Clamp(TimeSpan.FromTicks((long)(interval.Ticks * stretch)), interval, settings.MaxPollInterval, nowUtc);
                 default:
                     return nowUtc + interval;

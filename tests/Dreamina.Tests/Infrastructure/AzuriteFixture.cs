@@ -1,7 +1,4 @@
 using System;
-using System.Diagnostics;
-using System.IO;
-using System.Text.RegularExpressions;
 using System.Threading.Tasks;
 using Azure.Storage.Blobs;
 using Azure.Storage.Sas;
@@ -9,52 +6,17 @@ using Xunit;
 
 namespace Dreamina.Tests.Infrastructure;
 
-/// <summary>
-/// Azurite's blob service (npm package, installed by build.ps1 into tests/Azurite), started on a free loopback
-/// port with in-memory storage for one test class, and containers with SAS tokens made as a user would make them.
-/// </summary>
+/// <summary>One Azurite for a test class.</summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
-    // Azurite's documented development account.
-    private const string Account = "devstoreaccount1";
-    private const string Key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-    private static readonly string Entry = Path.Combine(ModuleUnderTest.RepoRoot, "tests", "Azurite", "node_modules", "azurite", "dist", "src", "blob", "main.js");
-    private Process? _process;
+    private Azurite _azurite = null!;
 
-    public Uri BlobEndpoint { get; private set; } = null!;
-    public BlobServiceClient Service { get; private set; } = null!;
+    public BlobServiceClient Service => _azurite.Service;
 
-    public async Task InitializeAsync()
-    {
-        if (!File.Exists(Entry)) throw new InvalidOperationException($"Azurite is not installed ({Entry}); run ./build.ps1 -Task Test, which installs it with npm.");
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { Entry, "--inMemoryPersistence", "--blobHost", "127.0.0.1", "--blobPort", "0", "--skipApiVersionCheck", "--disableTelemetry" })
-            start.ArgumentList.Add(argument);
-        _process = Process.Start(start)!;
-        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _process.OutputDataReceived += (_, line) =>
-        {
-            if (line.Data is { } text && Regex.Match(text, @"successfully listens on (http://\S+)") is { Success: true } found) listening.TrySetResult(new Uri(found.Groups[1].Value));
-        };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var origin = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        BlobEndpoint = new Uri(origin, Account + "/");
-        Service = new BlobServiceClient($"DefaultEndpointsProtocol=http;AccountName={Account};AccountKey={Key};BlobEndpoint={BlobEndpoint};");
-    }
+    public async Task InitializeAsync() => _azurite = await Azurite.StartAsync();
 
-    /// <summary>A new container, and its URL with a SAS of the given permissions and expiry: what -ImageStore takes.</summary>
-    public async Task<(BlobContainerClient Container, Uri WithSas)> NewContainerAsync(BlobContainerSasPermissions permissions = BlobContainerSasPermissions.Read | BlobContainerSasPermissions.Create | BlobContainerSasPermissions.Write, TimeSpan? expiresIn = null)
-    {
-        var container = Service.GetBlobContainerClient("images-" + Guid.NewGuid().ToString("N")[..12]);
-        await container.CreateAsync();
-        return (container, container.GenerateSasUri(permissions, DateTimeOffset.UtcNow + (expiresIn ?? TimeSpan.FromHours(1))));
-    }
+    public Task<(BlobContainerClient Container, Uri WithSas)> NewContainerAsync(BlobContainerSasPermissions permissions = BlobContainerSasPermissions.Read | BlobContainerSasPermissions.Create | BlobContainerSasPermissions.Write, TimeSpan? expiresIn = null)
+        => _azurite.NewContainerAsync(permissions, expiresIn);
 
-    public Task DisposeAsync()
-    {
-        if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true);
-        _process?.Dispose();
-        return Task.CompletedTask;
-    }
+    public async Task DisposeAsync() => await _azurite.DisposeAsync();
 }
