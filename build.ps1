@@ -95,7 +95,8 @@ function Install-Azurite {
 function Read-XunitCounts([string] $Trx) {
     if (-not (Test-Path $Trx)) { return $null }
     $counters = ([xml](Get-Content $Trx -Raw)).TestRun.ResultSummary.Counters
-    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted; Skipped = [int]$counters.notExecuted }
+    # The test platform counts a skipped test as not executed, without a count of its own.
+    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted; Skipped = [int]$counters.total - [int]$counters.executed }
 }
 
 function Invoke-Tests {

@@ -29,6 +29,8 @@ namespace Dreamina.Waiting
     {
         /// <summary>The fraction of an estimated wait to sleep through, leaving room for the estimate to be wrong.</summary>
         private const double Caution = 0.8;
+        /// <summary>How many intervals apart a queued job is asked, at most, while the queue's speed is unknown.</summary>
+        private const double BlindStretch = 4;
 
         public static DateTime FirstPoll(DateTime submittedUtc, DateTime nowUtc, WaitSettings settings)
         {
@@ -51,14 +53,20 @@ namespace Dreamina.Waiting
                 case JobStatus.Queued when queuePosition is { } position && estimates.UntilStart(position) is { } untilStart:
                     return Clamp(TimeSpan.FromTicks((long)(untilStart.Ticks * Caution)), interval, settings.MaxQueuedInterval, nowUtc);
                 case JobStatus.Queued when queuePosition is { } position:
-                    // The queue has not been seen moving yet: back off with the position alone, but not so far
-                    // that the first measure of its speed comes late.
-                    var stretch = Math.Min(1 + (position - 2) / 4.0, 4);
-                    return Clamp(TimeSpan.FromTicks((long)(interval.Ticks * stretch)), interval, settings.MaxPollInterval, nowUtc);
+                    // How fast the queue moves is not known yet: back off with the position, not so far that the
+                    // first measure comes late; but a queue that has stood still for a while is asked about as
+                    // seldom, since the front of the queue shows the moment it moves (and then every job is asked).
+                    var stretch = TimeSpan.FromTicks((long)(interval.Ticks * Math.Min(1 + (position - 2) / 4.0, BlindStretch)));
+                    var standing = estimates.StandingSince is { } since ? nowUtc - since : TimeSpan.Zero;
+                    return Clamp(standing > stretch ? standing : stretch, interval, settings.MaxQueuedInterval, nowUtc);
                 default:
                     return nowUtc + interval;
             }
         }
+
+        /// <summary>Whether a queue that stood still this long had jobs planned further apart than the blind back-off.</summary>
+        public static bool StoodLongerThanBlindBackOff(TimeSpan standing, WaitSettings settings)
+            => standing.Ticks > settings.PollInterval.Ticks * BlindStretch;
 
         private static DateTime Clamp(TimeSpan wait, TimeSpan least, TimeSpan most, DateTime nowUtc)
             => nowUtc + (wait < least ? least : wait > most ? (most > least ? most : least) : wait);

@@ -219,13 +219,13 @@ namespace Dreamina.Waiting
                 var seenBefore = job.PolledAt;
                 var between = seenBefore + TimeSpan.FromTicks((now - seenBefore).Ticks / 2);
                 // A job seen queued twice says how fast the queue moves. One that left the queue meanwhile left at
-                // some unknown moment, so it says only how fast the queue moved at least: guessing the moment would
-                // make a queue look slower the more seldom it was asked about, and a queue thought slow is asked
-                // about too late.
+                // some unknown moment: it says only that the queue moved. Guessing the moment would make a queue
+                // look slower the more seldom it was asked about, and a queue thought slow is asked about too late.
+                var stoodFor = Estimates.StandingSince is { } since ? now - since : TimeSpan.Zero;
                 if (job.Status == JobStatus.Queued && job.Position is { } from && job.PositionSeenAt is { } at)
                 {
                     if (snapshot.Status == JobStatus.Queued && snapshot.QueuePosition is { } to) Estimates.Moved(from, to, now - at, now);
-                    else if (snapshot.Status != JobStatus.Unknown) Estimates.Left(from, now - at, now);
+                    else if (snapshot.Status != JobStatus.Unknown) Estimates.Left();
                 }
                 if (snapshot.Status == JobStatus.Running && job.Status != JobStatus.Running) job.RunningSince = between;
                 if (snapshot.IsFinished && job.Status == JobStatus.Running && job.RunningSince is { } started) Estimates.Finished(between - started);
@@ -251,31 +251,34 @@ namespace Dreamina.Waiting
                 job.PolledAt = now;
                 if (snapshot.IsFinished) _tracked.Remove(job.Job.RequestId!);
                 else job.Due = PollPlan.NextPoll(job.Status, job.Position, job.RunningSince, now, Estimates, _settings);
-                if (snapshot.Status != JobStatus.Unknown) FollowDrainRate(now);
+                FollowTheQueue(stoodFor, now);
                 return null;
             }
         }
 
-        // Queued jobs are planned with how fast the queue moves. When that is first measured, every queued job is
-        // planned again with it (until then they were asked blind, every few intervals). When the queue later moves
-        // more than twice as fast as the slowest plan assumed, the plans are wrong by at least as much: every queued
-        // job is asked again at once, nearest first, so a queue that stood still and then drains is not noticed
-        // late. Called under the lock.
-        private void FollowDrainRate(DateTime now)
+        // Queued jobs are planned with what the queue showed when they were last asked. When it starts moving after
+        // standing still long enough to have spaced their polls out, or moves more than twice as fast as the
+        // slowest of those plans assumed, the plans are wrong: every queued job is asked again at once, nearest
+        // first, so a queue that stood still and then drains is not noticed late. (A queue whose slots free up in
+        // bursts stands still between them; that alone costs no extra round.) Called under the lock.
+        private void FollowTheQueue(TimeSpan stoodFor, DateTime now)
         {
-            if (Estimates.DrainRate is not { } rate) return;
-            var firstMeasure = _slowestPlannedRate is null;
-            if (!firstMeasure && rate <= 2 * _slowestPlannedRate)
+            var startedMoving = Estimates.StandingSince is null && PollPlan.StoodLongerThanBlindBackOff(stoodFor, _settings);
+            if (startedMoving) Estimates.ForgetStandingStill();
+            var rate = Estimates.DrainRate;
+            var spedUp = rate > 2 * _slowestPlannedRate;
+            if (startedMoving || spedUp)
             {
-                _slowestPlannedRate = Math.Min(_slowestPlannedRate!.Value, rate);
-                return;
+                foreach (var job in _tracked.Values)
+                {
+                    if (!job.InFlight && job.Status == JobStatus.Queued && job.Due > now) job.Due = now;
+                }
+                _slowestPlannedRate = rate;
             }
-            foreach (var job in _tracked.Values)
+            else if (rate is { } known)
             {
-                if (job.InFlight || job.Status != JobStatus.Queued || job.Position is not { } position) continue;
-                job.Due = firstMeasure ? PollPlan.NextPoll(JobStatus.Queued, position, null, now, Estimates, _settings) : job.Due < now ? job.Due : now;
+                _slowestPlannedRate = Math.Min(_slowestPlannedRate ?? known, known);
             }
-            _slowestPlannedRate = rate;
         }
 
         private void Wake()

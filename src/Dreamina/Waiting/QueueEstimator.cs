@@ -6,8 +6,9 @@ namespace Dreamina.Waiting
 {
     /// <summary>
     /// What RunComfy's queue has shown so far, turned into expectations: how long a job runs once it starts
-    /// (from jobs seen starting and finishing), and how fast the queue moves (positions dropped per second).
-    /// Times are estimates; the scheduler uses them to decide when a poll is worth making.
+    /// (from jobs seen starting and finishing), how fast the queue moves (positions dropped per second), and
+    /// since when it has stood still. Times are estimates; the scheduler uses them to decide when a poll is
+    /// worth making.
     /// </summary>
     internal sealed class QueueEstimator
     {
@@ -16,7 +17,8 @@ namespace Dreamina.Waiting
         private readonly object _gate = new object();
         private readonly List<TimeSpan> _runTimes = new List<TimeSpan>();
         private readonly Queue<(DateTime At, double Positions, double Seconds)> _moves = new Queue<(DateTime, double, double)>();
-        private readonly Queue<(DateTime At, double Rate)> _leftQueue = new Queue<(DateTime, double)>();
+        private DateTime? _standingSince;
+        private DateTime? _lastSeenStill;
 
         /// <summary>
         /// A job seen running is expected to run at least this long: a low quartile of what jobs took, or null
@@ -36,10 +38,9 @@ namespace Dreamina.Waiting
         }
 
         /// <summary>
-        /// Queue positions gained per second, over the last minute; null until a job was seen queued twice or seen
-        /// leaving the queue. A queue seen standing still has moved less than one position in the longest stretch it
-        /// was watched, and that bound is the estimate; a job that left the queue from position p within t seconds
-        /// shows that the queue moved at least p/t, and the estimate is never below that.
+        /// Queue positions gained per second, over the last minute; null until a job was
+        /// seen queued twice with the queue moving in between. How fast a queue will move is unknown while it
+        /// stands still.
         /// </summary>
         public double? DrainRate
         {
@@ -47,16 +48,16 @@ namespace Dreamina.Waiting
             {
                 lock (_gate)
                 {
-                    double? measured = null;
-                    if (_moves.Count > 0)
-                    {
-                        var positions = _moves.Sum(m => m.Positions);
-                        measured = positions > 0 ? positions / _moves.Sum(m => m.Seconds) : 1 / _moves.Max(m => m.Seconds);
-                    }
-                    double? atLeast = _leftQueue.Count > 0 ? _leftQueue.Max(l => l.Rate) : null;
-                    return measured is { } m && atLeast is { } l ? Math.Max(m, l) : measured ?? atLeast;
+                    var positions = _moves.Sum(m => m.Positions);
+                    return positions > 0 ? positions / _moves.Sum(m => m.Seconds) : null;
                 }
             }
+        }
+
+        /// <summary>Since when the queue has been seen standing still (no job moved forward or left it), or null while it moves.</summary>
+        public DateTime? StandingSince
+        {
+            get { lock (_gate) return _standingSince; }
         }
 
         /// <summary>A job that was seen running, then finished.</summary>
@@ -76,19 +77,40 @@ namespace Dreamina.Waiting
             if (between <= TimeSpan.Zero || to > from) return;
             lock (_gate)
             {
+                if (to == from)
+                {
+                    _standingSince ??= now - between;
+                    _lastSeenStill = now;
+                }
+                else
+                {
+                    _standingSince = null;
+                    // The queue was seen still after this job was last asked: it moved only since then. Counting
+                    // the time it stood would make a queue that starts moving look slow.
+                    if (_lastSeenStill is { } still && still > now - between) between = now - still;
+                }
                 _moves.Enqueue((now, from - to, between.TotalSeconds));
                 while (_moves.Count > 0 && now - _moves.Peek().At > RateWindow) _moves.Dequeue();
             }
         }
 
-        /// <summary>A job seen queued at a position, and next seen out of the queue (running or finished) this much later.</summary>
-        public void Left(int from, TimeSpan within, DateTime now)
+        /// <summary>A job seen queued, and next seen out of the queue (running or finished): the queue moved.</summary>
+        public void Left()
         {
-            if (within <= TimeSpan.Zero) return;
+            lock (_gate) _standingSince = null;
+        }
+
+        /// <summary>
+        /// The queue moves again after standing still for long: the time it stood says nothing of how fast it moves
+        /// now, and counted in, it would make a queue that drains fast look slow.
+        /// </summary>
+        public void ForgetStandingStill()
+        {
             lock (_gate)
             {
-                _leftQueue.Enqueue((now, from / within.TotalSeconds));
-                while (_leftQueue.Count > 0 && now - _leftQueue.Peek().At > RateWindow) _leftQueue.Dequeue();
+                var moving = _moves.Where(m => m.Positions > 0).ToList();
+                _moves.Clear();
+                foreach (var move in moving) _moves.Enqueue(move);
             }
         }
 

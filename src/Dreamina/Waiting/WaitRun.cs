@@ -124,9 +124,11 @@ namespace Dreamina.Waiting
             CheckDone();
         }
 
+        // Done once every job is handed on, not merely known finished: a job another thread is still writing out
+        // must not be outrun by the end of the run.
         private void CheckDone()
         {
-            lock (_gate) if (!_closed || _open.Count > 0) return;
+            lock (_gate) if (!_closed || _finished < _total) return;
             _allFinished.TrySetResult(true);
         }
 

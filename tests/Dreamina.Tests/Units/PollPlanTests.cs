@@ -63,31 +63,42 @@ public sealed class PollPlanTests
     }
 
     [Fact]
-    public void A_queue_seen_standing_still_is_thought_to_move_one_position_per_longest_stretch_watched()
+    public void A_queue_standing_still_has_no_speed_and_its_deep_jobs_are_asked_as_seldom_as_it_has_stood_still()
     {
         var estimates = new QueueEstimator();
-        Assert.Null(estimates.DrainRate);
-        estimates.Moved(40, 40, TimeSpan.FromSeconds(8), Now);
+        estimates.Moved(40, 40, TimeSpan.FromSeconds(8), Now.AddSeconds(-52));
         estimates.Moved(12, 12, TimeSpan.FromSeconds(20), Now);
-        Assert.Equal(1 / 20.0, estimates.DrainRate);
-        // Position 3 is then asked again after 0.8 x 3 x 20 s, a job far back only at the ten-minute safety net;
-        // the front of the queue every interval, where a queue that starts moving shows it first.
-        Assert.Equal(48, SecondsUntil(PollPlan.NextPoll(JobStatus.Queued, 3, null, Now, estimates, Settings)), 3);
-        Assert.Equal(600, SecondsUntil(PollPlan.NextPoll(JobStatus.Queued, 400, null, Now, estimates, Settings)));
+        Assert.Null(estimates.DrainRate);
+        Assert.Equal(Now.AddSeconds(-60), estimates.StandingSince);
+        // Standing for a minute: a deep job is asked a minute on; the front of the queue every interval.
+        Assert.Equal(60, SecondsUntil(PollPlan.NextPoll(JobStatus.Queued, 400, null, Now, estimates, Settings)), 3);
         Assert.Equal(2, SecondsUntil(PollPlan.NextPoll(JobStatus.Queued, 1, null, Now, estimates, Settings)));
+        // The first job to leave the queue, or to move up in it, ends the standing still.
+        estimates.Left();
+        Assert.Null(estimates.StandingSince);
+        Assert.Equal(8, SecondsUntil(PollPlan.NextPoll(JobStatus.Queued, 400, null, Now, estimates, Settings)));
     }
 
     [Fact]
-    public void A_job_that_left_the_queue_shows_the_least_speed_it_moved_at()
+    public void A_queue_that_starts_moving_is_timed_from_when_it_was_last_seen_still()
     {
         var estimates = new QueueEstimator();
-        estimates.Moved(40, 40, TimeSpan.FromSeconds(20), Now);
-        Assert.Equal(1 / 20.0, estimates.DrainRate);
-        estimates.Left(2, TimeSpan.FromSeconds(0.5), Now);
-        Assert.Equal(4, estimates.DrainRate);
-        // Never lower than what was measured.
-        estimates.Left(1, TimeSpan.FromSeconds(60), Now);
-        Assert.Equal(4, estimates.DrainRate);
+        estimates.Moved(30, 30, TimeSpan.FromSeconds(2), Now.AddSeconds(-2)); // still, two seconds ago
+        // A job last asked a minute ago has moved 20 places: in the last two seconds, not in the minute.
+        estimates.Moved(50, 30, TimeSpan.FromSeconds(60), Now);
+        Assert.Equal(20 / 4.0, estimates.DrainRate);
+    }
+
+    [Fact]
+    public void A_queue_that_stood_still_for_long_and_then_drains_is_measured_by_its_movement_alone()
+    {
+        var estimates = new QueueEstimator();
+        for (var i = 0; i < 3; i++) estimates.Moved(20, 20, TimeSpan.FromSeconds(6), Now.AddSeconds(-1));
+        estimates.Moved(20, 10, TimeSpan.FromSeconds(0.5), Now);
+        Assert.Equal(10 / 18.5, estimates.DrainRate!.Value, 3);
+        // Told the standing has ended (the scheduler says so after a long stand), the 18 still seconds are forgotten.
+        estimates.ForgetStandingStill();
+        Assert.Equal(20, estimates.DrainRate);
     }
 }
 
