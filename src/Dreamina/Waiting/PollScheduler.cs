@@ -225,7 +225,7 @@ namespace Dreamina.Waiting
                 if (job.Status == JobStatus.Queued && job.Position is { } from && job.PositionSeenAt is { } at)
                 {
                     if (snapshot.Status == JobStatus.Queued && snapshot.QueuePosition is { } to) Estimates.Moved(from, to, now - at, now);
-                    else if (snapshot.Status != JobStatus.Unknown) Estimates.Left();
+                    else if (snapshot.Status != JobStatus.Unknown) Estimates.Left(now);
                 }
                 if (snapshot.Status == JobStatus.Running && job.Status != JobStatus.Running) job.RunningSince = between;
                 if (snapshot.IsFinished && job.Status == JobStatus.Running && job.RunningSince is { } started) Estimates.Finished(between - started);

@@ -19,6 +19,7 @@ namespace Dreamina.Waiting
         private readonly Queue<(DateTime At, double Positions, double Seconds)> _moves = new Queue<(DateTime, double, double)>();
         private DateTime? _standingSince;
         private DateTime? _lastSeenStill;
+        private DateTime? _lastSeenMoving;
 
         /// <summary>
         /// A job seen running is expected to run at least this long: a low quartile of what jobs took, or null
@@ -77,17 +78,23 @@ namespace Dreamina.Waiting
             if (between <= TimeSpan.Zero || to > from) return;
             lock (_gate)
             {
+                // Each answer counts only from the latest news to the contrary: a queue seen moving after this job
+                // was last asked stood still, at most, since then (answers cross on the way, and one that left the
+                // server before the queue moved arrives after it); one seen still moved, at most, since then.
+                // Counting the whole time would make a queue that starts moving look slow.
+                var contrary = to == from ? _lastSeenMoving : _lastSeenStill;
+                if (contrary is { } seen && seen > now - between) between = now - seen;
                 if (to == from)
                 {
-                    _standingSince ??= now - between;
                     _lastSeenStill = now;
+                    if (between <= TimeSpan.Zero) return;
+                    _standingSince ??= now - between;
                 }
                 else
                 {
+                    _lastSeenMoving = now;
                     _standingSince = null;
-                    // The queue was seen still after this job was last asked: it moved only since then. Counting
-                    // the time it stood would make a queue that starts moving look slow.
-                    if (_lastSeenStill is { } still && still > now - between) between = now - still;
+                    if (between <= TimeSpan.Zero) return;
                 }
                 _moves.Enqueue((now, from - to, between.TotalSeconds));
                 while (_moves.Count > 0 && now - _moves.Peek().At > RateWindow) _moves.Dequeue();
@@ -95,9 +102,13 @@ namespace Dreamina.Waiting
         }
 
         /// <summary>A job seen queued, and next seen out of the queue (running or finished): the queue moved.</summary>
-        public void Left()
+        public void Left(DateTime now)
         {
-            lock (_gate) _standingSince = null;
+            lock (_gate)
+            {
+                _standingSince = null;
+                _lastSeenMoving = now;
+            }
         }
 
         /// <summary>

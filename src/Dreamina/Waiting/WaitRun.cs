@@ -99,15 +99,25 @@ namespace Dreamina.Waiting
                 if (e.Snapshot is not null) job.Apply(e.Snapshot);
                 if (e.IsFinal) _open.Remove(job.RequestId!);
             }
-            if (job.Status != before || e.IsFinal)
+            if (job.Status == before && !e.IsFinal)
             {
-                Say(job);
-                _journal.RecordAsync(job).ContinueWith(t => _sink.Warning($"The latest state of job {job.RequestId} was not written to the journal: {t.Exception!.GetBaseException().Message}"),
-                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                ShowProgress(force: false);
+                return;
             }
-            if (e.IsFinal) Finish(job, e.Error);
+            Say(job);
+            var recorded = Record(job);
+            // A finished job is handed on once its end is on disk, so a script (or process) that ends right after
+            // the wait never leaves it journaled as still queued or running.
+            if (e.IsFinal) recorded.ContinueWith(_ => Finish(job, e.Error), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             else ShowProgress(force: false);
         }
+
+        // Never faults: a journal that cannot be written is a warning here (the job itself is already journaled).
+        private Task Record(DreaminaJob job)
+            => _journal.RecordAsync(job).ContinueWith(t =>
+            {
+                if (t.IsFaulted) _sink.Warning($"The latest state of job {job.RequestId} was not written to the journal: {t.Exception!.GetBaseException().Message}");
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
         private void Finish(DreaminaJob job, DreaminaException? lost)
         {

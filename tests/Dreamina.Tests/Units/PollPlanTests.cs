@@ -74,7 +74,7 @@ public sealed class PollPlanTests
         Assert.Equal(60, SecondsUntil(PollPlan.NextPoll(JobStatus.Queued, 400, null, Now, estimates, Settings)), 3);
         Assert.Equal(2, SecondsUntil(PollPlan.NextPoll(JobStatus.Queued, 1, null, Now, estimates, Settings)));
         // The first job to leave the queue, or to move up in it, ends the standing still.
-        estimates.Left();
+        estimates.Left(Now);
         Assert.Null(estimates.StandingSince);
         Assert.Equal(8, SecondsUntil(PollPlan.NextPoll(JobStatus.Queued, 400, null, Now, estimates, Settings)));
     }
@@ -87,6 +87,17 @@ public sealed class PollPlanTests
         // A job last asked a minute ago has moved 20 places: in the last two seconds, not in the minute.
         estimates.Moved(50, 30, TimeSpan.FromSeconds(60), Now);
         Assert.Equal(20 / 4.0, estimates.DrainRate);
+    }
+
+    [Fact]
+    public void An_answer_that_the_queue_stood_still_counts_only_from_when_it_was_last_seen_moving()
+    {
+        // Answers cross on the way: one sent before the queue moved can arrive after the news that it moved.
+        var estimates = new QueueEstimator();
+        estimates.Moved(20, 10, TimeSpan.FromSeconds(1), Now.AddSeconds(-1));
+        estimates.Moved(9, 9, TimeSpan.FromSeconds(6), Now);
+        Assert.Equal(10 / 2.0, estimates.DrainRate);
+        Assert.Equal(Now.AddSeconds(-1), estimates.StandingSince);
     }
 
     [Fact]

@@ -33,8 +33,36 @@ public sealed class WaitRunTests
         Assert.Equal(new[] { "second", "first" }, sink.Written);
     }
 
+    [Fact]
+    public async Task A_job_is_handed_on_only_once_the_journal_holds_how_it_ended()
+    {
+        // A script that ends right after Wait-DreaminaJob must not leave a finished job journaled as running.
+        var journal = new JobJournal(Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.jsonl"));
+        string? journaledWhenHandedOn = null;
+        var sink = new RecordingSink(_ => journaledWhenHandedOn = File.Exists(journal.Path) ? File.ReadAllText(journal.Path) : "");
+        using var run = new WaitRun(new FinishedAtOnce(), journal, new WaitSettings { PollInterval = TimeSpan.FromMilliseconds(10) }, sink, CancellationToken.None);
+        run.Add(new DreaminaJob("running-job") { Status = JobStatus.Running });
+        run.Close();
+        await run.AllFinished.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains("\"status\":\"Completed\"", journaledWhenHandedOn);
+    }
+
     private static DreaminaJob Finished(string id)
         => new(id) { Status = JobStatus.Completed, VideoUris = new[] { new Uri($"https://example.test/{id}.mp4") } };
+
+    private sealed class RecordingSink : IOutputSink
+    {
+        private readonly Action<object> _output;
+
+        public RecordingSink(Action<object> output) => _output = output;
+
+        public void Output(object item) => _output(item);
+        public void Error(DreaminaException error, object? target) => throw new InvalidOperationException(error.Message);
+        public void Progress(ProgressRecord record) { }
+        public void Verbose(string message) { }
+        public void Debug(string message) { }
+        public void Warning(string message) => throw new InvalidOperationException(message);
+    }
 
     private sealed class SlowFirstOutput : IOutputSink
     {
@@ -58,6 +86,16 @@ public sealed class WaitRunTests
         public void Verbose(string message) { }
         public void Debug(string message) { }
         public void Warning(string message) { }
+    }
+
+    private sealed class FinishedAtOnce : IRunComfyApi
+    {
+        public Task<string> SubmitAsync(Input.VideoRequest request, CancellationToken cancel) => throw new NotSupportedException();
+        public Task<JobSnapshot> GetStatusAsync(string requestId, CancellationToken cancel) => GetResultAsync(requestId, cancel);
+        public Task<CancelOutcome> CancelAsync(string requestId, CancellationToken cancel) => throw new NotSupportedException();
+
+        public Task<JobSnapshot> GetResultAsync(string requestId, CancellationToken cancel)
+            => Task.FromResult(new JobSnapshot(requestId, "succeeded", JobStatus.Completed) { Videos = new[] { new Uri("https://example.test/v.mp4") } });
     }
 
     private sealed class NoService : IRunComfyApi
