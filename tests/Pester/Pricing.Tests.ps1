@@ -42,7 +42,8 @@ Describe 'Estimates at a price per request (0.50 USD)' {
         $refused.Count | Should -Be 3
         $refused[0].FullyQualifiedErrorId | Should -Be 'DreaminaSpendLimitReached,Dreamina.Commands.StartDreaminaVideoCommand'
         $refused[0].CategoryInfo.Category | Should -Be 'QuotaExceeded'
-        $refused[0].Exception.Message | Should -Match 'from 1\.00 to 1\.50 USD, past -MaxCost 1\.20'
+        $refused[0].Exception.Message | Should -Match "^Not submitted: the job 'shot 3' \(0\.50 USD\) would take this call's estimated spending from 1\.00 to 1\.50 USD, past -MaxCost 1\.20"
+        $refused.Exception.Message -replace "^Not submitted: the job '(shot \d)'.*", '$1' | Should -Be 'shot 3', 'shot 4', 'shot 5'
         (Get-Submits $emulator) - $before | Should -Be 2
     }
 
@@ -95,7 +96,7 @@ Describe 'The balance' {
         try { New-Batch 4 $image | Start-DreaminaVideo -ThrottleLimit 1 -WarningVariable warned -WarningAction SilentlyContinue | ForEach-Object { $out.Add($_) } }
         catch { $refused = $_ }
         $warned.Count | Should -Be 1
-        $warned[0].Message | Should -Match 'takes this call''s estimated spending to 1\.50 USD, past your RunComfy balance of 1\.20 USD'
+        $warned[0].Message | Should -Match '^The job ''shot 3'' takes this call''s estimated spending to 1\.50 USD, past your RunComfy balance of 1\.20 USD'
         $out.Count | Should -Be 2
         $refused.FullyQualifiedErrorId | Should -BeLike 'DreaminaInsufficientBalance*'
     }

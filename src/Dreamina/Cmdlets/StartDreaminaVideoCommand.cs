@@ -185,7 +185,7 @@ namespace Dreamina.Commands
                 if (whatIf) Preview(image, cost);
                 return;
             }
-            if (_spend!.Take(cost, out var spendingWithJob) is { } tooMuch)
+            if (_spend!.Take(cost, settings.QuotedPrompt, out var spendingWithJob) is { } tooMuch)
             {
                 WriteError(tooMuch.ToErrorRecord(image.Display));
                 return;

@@ -97,7 +97,10 @@ namespace Dreamina.Input
 
         /// <summary>The request in a line, with the image as the caller names it (a redacted URL, a local path).</summary>
         internal string Describe(string image)
-            => string.Format(CultureInfo.InvariantCulture, "{0} frames, seed {1}, image {2}, prompt '{3}'", Frames, Seed, image, Prompt.Length > 60 ? Prompt.Substring(0, 57) + "..." : Prompt);
+            => string.Format(CultureInfo.InvariantCulture, "{0} frames, seed {1}, image {2}, prompt {3}", Frames, Seed, image, QuotedPrompt);
+
+        /// <summary>The prompt in quotes, cut short: enough to tell which job a message is about.</summary>
+        internal string QuotedPrompt => "'" + (Prompt.Length > 60 ? Prompt.Substring(0, 57) + "..." : Prompt) + "'";
 
         // The service is a Python API: it counts code points, not UTF-16 units.
         private static int CodePoints(string text) => text.Length - text.Count(char.IsLowSurrogate);

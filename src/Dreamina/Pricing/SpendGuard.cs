@@ -39,8 +39,9 @@ namespace Dreamina.Pricing
         public decimal Total { get { lock (_gate) return _total; } }
 
         /// <summary>Counts a job in, or says why it would pass -MaxCost (and then counts nothing).</summary>
+        /// <param name="job">The job as a message names it (its prompt).</param>
         /// <param name="spendingWithJob">This call's estimated spending with this job counted in.</param>
-        public DreaminaException? Take(decimal? cost, out decimal spendingWithJob)
+        public DreaminaException? Take(decimal? cost, string job, out decimal spendingWithJob)
         {
             var counted = cost ?? UnknownCostCountsAs;
             lock (_gate)
@@ -49,8 +50,8 @@ namespace Dreamina.Pricing
                 if (_maxCost is { } max && _total + counted > max)
                 {
                     return new DreaminaException(ErrorIds.SpendLimitReached, ErrorCategory.QuotaExceeded, string.Format(CultureInfo.InvariantCulture,
-                        "Not submitted: this job ({0}) would take this call's estimated spending from {1:0.00##} to {2:0.00##} USD, past -MaxCost {3:0.00##}. The jobs already submitted go on. Raise -MaxCost to submit more.",
-                        Money(cost), _total, _total + counted, max));
+                        "Not submitted: the job {0} ({1}) would take this call's estimated spending from {2:0.00##} to {3:0.00##} USD, past -MaxCost {4:0.00##}. The jobs already submitted go on. Raise -MaxCost to submit more.",
+                        job, Money(cost), _total, _total + counted, max));
                 }
                 _total += counted;
                 spendingWithJob = _total;
@@ -62,7 +63,7 @@ namespace Dreamina.Pricing
         /// Just before a job is sent: once the balance is known, warns once if the spending with this job passes it.
         /// The balance is read while the first images are checked, so waiting for it here rarely costs anything.
         /// </summary>
-        public async Task WarnIfPastBalanceAsync(decimal spendingWithJob)
+        public async Task WarnIfPastBalanceAsync(decimal spendingWithJob, string job)
         {
             if (await _balance.ConfigureAwait(false) is not { } balance || spendingWithJob <= balance) return;
             lock (_gate)
@@ -71,8 +72,8 @@ namespace Dreamina.Pricing
                 _warned = true;
             }
             _log.Warning(string.Format(CultureInfo.InvariantCulture,
-                "This job takes this call's estimated spending to {0:0.00##} USD, past your RunComfy balance of {1:0.00##} USD: RunComfy will refuse jobs once the balance runs out. Press Ctrl+C to stop here, or top up your balance.",
-                spendingWithJob, balance));
+                "The job {0} takes this call's estimated spending to {1:0.00##} USD, past your RunComfy balance of {2:0.00##} USD: RunComfy will refuse jobs once the balance runs out. Press Ctrl+C to stop here, or top up your balance.",
+                job, spendingWithJob, balance));
         }
 
         /// <summary>A job that was counted in but never sent (its image was rejected, the service refused it).</summary>
@@ -84,9 +85,9 @@ namespace Dreamina.Pricing
         internal static string Money(decimal? cost) => cost is { } known ? known.ToString("0.00##", CultureInfo.InvariantCulture) + " USD" : "cost unknown";
 
         /// <summary>The error for a job the day's limit does not allow.</summary>
-        public static DreaminaException DailyLimitReached(SpendDecision decision, decimal? cost)
+        public static DreaminaException DailyLimitReached(SpendDecision decision, decimal? cost, string job)
             => new DreaminaException(ErrorIds.SpendLimitReached, ErrorCategory.QuotaExceeded, string.Format(CultureInfo.InvariantCulture,
-                "Not submitted: today's jobs in the journal are estimated at {0:0.00##} USD, and this one ({1}) would pass the daily limit of {2:0.00##} USD set with Connect-Dreamina -DailySpendLimit. The jobs already submitted go on.",
-                decision.Spent, Money(cost), decision.Limit));
+                "Not submitted: today's jobs in the journal are estimated at {0:0.00##} USD, and the job {1} ({2}) would pass the daily limit of {3:0.00##} USD set with Connect-Dreamina -DailySpendLimit. The jobs already submitted go on.",
+                decision.Spent, job, Money(cost), decision.Limit));
     }
 }

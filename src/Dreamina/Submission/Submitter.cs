@@ -103,14 +103,14 @@ namespace Dreamina.Submission
             try
             {
                 var image = await _images.PrepareAsync(input.Image, cancel).ConfigureAwait(false);
-                await _spend.WarnIfPastBalanceAsync(input.SpendingWithJob).ConfigureAwait(false);
+                await _spend.WarnIfPastBalanceAsync(input.SpendingWithJob, input.Settings.QuotedPrompt).ConfigureAwait(false);
                 var request = input.Settings.WithImage(image.ForService);
                 var job = NewJob(input, image);
                 var decision = await _journal.BeginSubmissionAsync(job, _spend.Daily).ConfigureAwait(false);
                 if (!decision.IsAllowed)
                 {
                     _spend.GiveBack(input.Cost);
-                    _sink.Error(SpendGuard.DailyLimitReached(decision, input.Cost), input.Target);
+                    _sink.Error(SpendGuard.DailyLimitReached(decision, input.Cost, input.Settings.QuotedPrompt), input.Target);
                     return;
                 }
                 await SendAsync(input, request, job, cancel).ConfigureAwait(false);

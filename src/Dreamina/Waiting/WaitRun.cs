@@ -173,8 +173,9 @@ namespace Dreamina.Waiting
                 total = _total;
             }
             var left = open == 0 ? TimeSpan.Zero : _scheduler.ExpectedLastFinish() - DateTime.UtcNow;
-            var status = string.Format(CultureInfo.InvariantCulture, "{0} of {1} done; {2} running, {3} queued{4}",
-                finished, total, running, queued, front is { } f ? $" (next at position {f})" : "");
+            // Short enough for the one-line progress view of an 80-column terminal, even with thousands of jobs.
+            var status = string.Format(CultureInfo.InvariantCulture, "{0}/{1} done, {2} running, {3} queued{4}",
+                finished, total, running, queued, front is { } f ? $" (front at {f})" : "");
             _sink.Progress(new ProgressRecord(ProgressId, Activity, status)
             {
                 PercentComplete = total == 0 ? 0 : Math.Min(100, 100 * finished / total),
