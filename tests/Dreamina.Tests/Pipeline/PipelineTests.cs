@@ -44,7 +44,7 @@ public sealed class PipelineTests(EmulatorFixture fixture) : IClassFixture<Emula
         Assert.Equal(20, files.Select(f => f.Name).Distinct().Count());
         Assert.All(files, f => Assert.Equal(Emulator.ExpectedVideoBytes(), File.ReadAllBytes(f.FullName)));
         Assert.Equal(20, Emulator.Stats.Requests(EmulatorEndpoint.Submit) - submitsBefore);
-        Assert.Contains(run.Progress, p => p.Activity == "Waiting for Dreamina jobs" && p.StatusDescription.Contains("of 20 done"));
+        Assert.Contains(run.Progress, p => p.Activity == "Waiting for Dreamina jobs" && p.StatusDescription.Contains("/20 done"));
     }
 
     [Fact]
