@@ -17,6 +17,9 @@ namespace Dreamina.Waiting
         private readonly object _gate = new object();
         private readonly List<TimeSpan> _runTimes = new List<TimeSpan>();
         private readonly Queue<(DateTime At, double Positions, double Seconds)> _moves = new Queue<(DateTime, double, double)>();
+        // The sums over _moves, kept as they change: the rate is read for every job on every progress update.
+        private double _positions;
+        private double _seconds;
         private DateTime? _standingSince;
         private DateTime? _lastSeenStill;
         private DateTime? _lastSeenMoving;
@@ -39,20 +42,12 @@ namespace Dreamina.Waiting
         }
 
         /// <summary>
-        /// Queue positions gained per second, over the last minute; null until a job was
-        /// seen queued twice with the queue moving in between. How fast a queue will move is unknown while it
-        /// stands still.
+        /// Queue positions gained per second, over the last minute; null until a job was seen queued twice with the
+        /// queue moving in between. How fast a queue will move is unknown while it stands still.
         /// </summary>
         public double? DrainRate
         {
-            get
-            {
-                lock (_gate)
-                {
-                    var positions = _moves.Sum(m => m.Positions);
-                    return positions > 0 ? positions / _moves.Sum(m => m.Seconds) : null;
-                }
-            }
+            get { lock (_gate) return _positions > 0 ? _positions / _seconds : null; }
         }
 
         /// <summary>Since when the queue has been seen standing still (no job moved forward or left it), or null while it moves.</summary>
@@ -96,8 +91,13 @@ namespace Dreamina.Waiting
                     _standingSince = null;
                     if (between <= TimeSpan.Zero) return;
                 }
-                _moves.Enqueue((now, from - to, between.TotalSeconds));
-                while (_moves.Count > 0 && now - _moves.Peek().At > RateWindow) _moves.Dequeue();
+                Add((now, from - to, between.TotalSeconds));
+                while (_moves.Count > 0 && now - _moves.Peek().At > RateWindow)
+                {
+                    var old = _moves.Dequeue();
+                    _positions -= old.Positions;
+                    _seconds -= old.Seconds;
+                }
             }
         }
 
@@ -121,8 +121,17 @@ namespace Dreamina.Waiting
             {
                 var moving = _moves.Where(m => m.Positions > 0).ToList();
                 _moves.Clear();
-                foreach (var move in moving) _moves.Enqueue(move);
+                _positions = _seconds = 0;
+                foreach (var move in moving) Add(move);
             }
+        }
+
+        // Called under the lock.
+        private void Add((DateTime At, double Positions, double Seconds) move)
+        {
+            _moves.Enqueue(move);
+            _positions += move.Positions;
+            _seconds += move.Seconds;
         }
 
         /// <summary>Roughly how long until a job at this queue position has started (position 1 is next).</summary>

@@ -19,27 +19,39 @@ public sealed class WaitRunTests
     {
         // Two jobs finish on two threads; the first one's output is slow to be written. A background job that
         // ended on the second would end without the first in its output (Receive-Job got two of three).
-        var sink = new SlowFirstOutput();
-        using var run = new WaitRun(new NoService(), new JobJournal(Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.jsonl")), new WaitSettings(), sink, CancellationToken.None);
+        var firstIsBeingWritten = new ManualResetEventSlim();
+        var letFirstThrough = new ManualResetEventSlim();
+        var written = new List<string>();
+        var sink = new CallbackSink(item =>
+        {
+            var id = ((DreaminaJob)item).RequestId!;
+            if (id == "first")
+            {
+                firstIsBeingWritten.Set();
+                letFirstThrough.Wait(TimeSpan.FromSeconds(10));
+            }
+            lock (written) written.Add(id);
+        });
+        using var run = new WaitRun(new FinishedAtOnce(), NewJournal(), new WaitSettings(), sink, CancellationToken.None);
         var slow = Task.Run(() => run.Add(Finished("first")));
-        Assert.True(sink.FirstIsBeingWritten.Wait(TimeSpan.FromSeconds(10)));
+        Assert.True(firstIsBeingWritten.Wait(TimeSpan.FromSeconds(10)));
         run.Add(Finished("second"));
         run.Close();
 
         Assert.False(run.AllFinished.IsCompleted);
-        sink.LetFirstThrough.Set();
+        letFirstThrough.Set();
         await slow;
         await run.AllFinished.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(new[] { "second", "first" }, sink.Written);
+        Assert.Equal(new[] { "second", "first" }, written);
     }
 
     [Fact]
     public async Task A_job_is_handed_on_only_once_the_journal_holds_how_it_ended()
     {
         // A script that ends right after Wait-DreaminaJob must not leave a finished job journaled as running.
-        var journal = new JobJournal(Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.jsonl"));
+        var journal = NewJournal();
         string? journaledWhenHandedOn = null;
-        var sink = new RecordingSink(_ => journaledWhenHandedOn = File.Exists(journal.Path) ? File.ReadAllText(journal.Path) : "");
+        var sink = new CallbackSink(_ => journaledWhenHandedOn = File.Exists(journal.Path) ? File.ReadAllText(journal.Path) : "");
         using var run = new WaitRun(new FinishedAtOnce(), journal, new WaitSettings { PollInterval = TimeSpan.FromMilliseconds(10) }, sink, CancellationToken.None);
         run.Add(new DreaminaJob("running-job") { Status = JobStatus.Running });
         run.Close();
@@ -47,14 +59,16 @@ public sealed class WaitRunTests
         Assert.Contains("\"status\":\"Completed\"", journaledWhenHandedOn);
     }
 
+    private static JobJournal NewJournal() => new(Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.jsonl"));
+
     private static DreaminaJob Finished(string id)
         => new(id) { Status = JobStatus.Completed, VideoUris = new[] { new Uri($"https://example.test/{id}.mp4") } };
 
-    private sealed class RecordingSink : IOutputSink
+    private sealed class CallbackSink : IOutputSink
     {
         private readonly Action<object> _output;
 
-        public RecordingSink(Action<object> output) => _output = output;
+        public CallbackSink(Action<object> output) => _output = output;
 
         public void Output(object item) => _output(item);
         public void Error(DreaminaException error, object? target) => throw new InvalidOperationException(error.Message);
@@ -62,30 +76,6 @@ public sealed class WaitRunTests
         public void Verbose(string message) { }
         public void Debug(string message) { }
         public void Warning(string message) => throw new InvalidOperationException(message);
-    }
-
-    private sealed class SlowFirstOutput : IOutputSink
-    {
-        public readonly ManualResetEventSlim FirstIsBeingWritten = new();
-        public readonly ManualResetEventSlim LetFirstThrough = new();
-        public readonly List<string> Written = new();
-
-        public void Output(object item)
-        {
-            var id = ((DreaminaJob)item).RequestId!;
-            if (id == "first")
-            {
-                FirstIsBeingWritten.Set();
-                LetFirstThrough.Wait(TimeSpan.FromSeconds(10));
-            }
-            lock (Written) Written.Add(id);
-        }
-
-        public void Error(DreaminaException error, object? target) => throw new InvalidOperationException(error.Message);
-        public void Progress(ProgressRecord record) { }
-        public void Verbose(string message) { }
-        public void Debug(string message) { }
-        public void Warning(string message) { }
     }
 
     private sealed class FinishedAtOnce : IRunComfyApi
@@ -96,13 +86,5 @@ public sealed class WaitRunTests
 
         public Task<JobSnapshot> GetResultAsync(string requestId, CancellationToken cancel)
             => Task.FromResult(new JobSnapshot(requestId, "succeeded", JobStatus.Completed) { Videos = new[] { new Uri("https://example.test/v.mp4") } });
-    }
-
-    private sealed class NoService : IRunComfyApi
-    {
-        public Task<string> SubmitAsync(Input.VideoRequest request, CancellationToken cancel) => throw new NotSupportedException();
-        public Task<JobSnapshot> GetStatusAsync(string requestId, CancellationToken cancel) => throw new NotSupportedException();
-        public Task<JobSnapshot> GetResultAsync(string requestId, CancellationToken cancel) => throw new NotSupportedException();
-        public Task<CancelOutcome> CancelAsync(string requestId, CancellationToken cancel) => throw new NotSupportedException();
     }
 }
