@@ -249,9 +249,11 @@ namespace Dreamina.Waiting
                 job.Position = snapshot.Status == JobStatus.Queued ? snapshot.QueuePosition : null;
                 job.PositionSeenAt = job.Position is null ? null : now;
                 job.PolledAt = now;
+                // First what this answer says of the queue, then this job's own plan: the answer that shows the
+                // queue moving again must not leave its own job planned with the speed of the standing still.
+                FollowTheQueue(stoodFor, now);
                 if (snapshot.IsFinished) _tracked.Remove(job.Job.RequestId!);
                 else job.Due = PollPlan.NextPoll(job.Status, job.Position, job.RunningSince, now, Estimates, _settings);
-                FollowTheQueue(stoodFor, now);
                 return null;
             }
         }
