@@ -31,7 +31,8 @@ function Start-DreaminaEmulator {
     $deadline = [datetime]::UtcNow.AddSeconds($StartTimeoutSec)
     while ($true) {
         $text = if (Test-Path $log) { Get-Content $log -Raw } else { '' }
-        if ($text -match 'listening on (?<api>\S+)' -and $text -match 'Storage origin: (?<storage>\S+)') {
+        # The last line of its banner: every line before it (the origins, the token) is whole by then.
+        if ($text -match 'Press Ctrl\+C to stop') {
             $api = [uri]($text | Select-String 'listening on (\S+)').Matches[0].Groups[1].Value
             $storage = [uri]($text | Select-String 'Storage origin: (\S+)').Matches[0].Groups[1].Value
             $account = [uri]($text | Select-String 'Account origin: (\S+)').Matches[0].Groups[1].Value
