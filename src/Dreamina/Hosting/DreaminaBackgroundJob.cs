@@ -15,6 +15,7 @@ namespace Dreamina.Hosting
     public sealed class DreaminaBackgroundJob : Job
     {
         public const string TypeName = "DreaminaBackgroundJob";
+        private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(10);
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly Redactor _redactor;
         private readonly bool _verbose;
@@ -35,10 +36,12 @@ namespace Dreamina.Hosting
 
         public override string StatusMessage => JobStateInfo.State.ToString();
 
+        /// <summary>Stops the work and returns once the job is Stopped, as Stop-Job expects (bounded: a stuck job is left stopping).</summary>
         public override void StopJob()
         {
             if (JobStateInfo.State is JobState.Completed or JobState.Failed or JobState.Stopped) return;
             _stop.Cancel();
+            Finished.WaitOne(StopWait);
         }
 
         /// <summary>Runs the work on the thread pool, writing into this job's streams.</summary>

@@ -79,7 +79,10 @@ namespace Dreamina.Submission
         /// <summary>Starts an input on its way; call from one thread (the pipeline's).</summary>
         public void Enqueue(SubmissionInput input)
         {
-            lock (_items) _items.Add(Task.Run(() => SubmitAsync(input)));
+            // The turn is taken here, on the one thread that enqueues: waiters are served in order, so
+            // submissions start in input order (one at a time, strictly so).
+            var turn = _throttle.WaitAsync(_stop.Token);
+            lock (_items) _items.Add(Task.Run(() => SubmitAsync(input, turn)));
         }
 
         /// <summary>Every input enqueued so far is done: accepted, refused, or unconfirmed.</summary>
@@ -88,12 +91,12 @@ namespace Dreamina.Submission
             lock (_items) return Task.WhenAll(_items.ToArray());
         }
 
-        private async Task SubmitAsync(SubmissionInput input)
+        private async Task SubmitAsync(SubmissionInput input, Task turn)
         {
             var cancel = _stop.Token;
             try
             {
-                await _throttle.WaitAsync(cancel).ConfigureAwait(false);
+                await turn.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
