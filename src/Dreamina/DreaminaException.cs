@@ -114,4 +114,13 @@ namespace Dreamina
         public static bool StopsTheBatch(DreaminaException error) => error.ErrorId is ErrorIds.TokenMissing or ErrorIds.TokenInvalid
             or ErrorIds.AuthenticationFailed or ErrorIds.InsufficientBalance or ErrorIds.InsecureBaseUri or ErrorIds.JournalUnavailable;
     }
+
+    /// <summary>Errors about one job that several parts of the module report alike.</summary>
+    internal static class JobErrors
+    {
+        public static DreaminaException Unconfirmed(DreaminaJob job)
+            => new DreaminaException(ErrorIds.JobUnconfirmed, ErrorCategory.InvalidOperation,
+                $"The job for '{job.Prompt}' (submitted {job.SubmittedAt:g}) has no request id: RunComfy's answer to its submission never arrived, so it cannot be followed. " +
+                "Look for it among your requests in RunComfy's dashboard; once settled, remove it with Remove-DreaminaJob.");
+    }
 }

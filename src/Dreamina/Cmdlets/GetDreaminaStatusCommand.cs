@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using Dreamina.Hosting;
-using Dreamina.Waiting;
+using Dreamina.Service;
 
 namespace Dreamina.Commands
 {
@@ -15,7 +15,7 @@ namespace Dreamina.Commands
             {
                 if (job.RequestId is null)
                 {
-                    WriteError(WaitRun.Unconfirmed(job).ToErrorRecord(job));
+                    WriteError(JobErrors.Unconfirmed(job).ToErrorRecord(job));
                     continue;
                 }
                 try

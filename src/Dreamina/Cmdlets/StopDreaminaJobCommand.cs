@@ -19,7 +19,7 @@ namespace Dreamina.Commands
             {
                 if (job.RequestId is null)
                 {
-                    WriteError(WaitRun.Unconfirmed(job).ToErrorRecord(job));
+                    WriteError(JobErrors.Unconfirmed(job).ToErrorRecord(job));
                     continue;
                 }
                 if (!ShouldProcessRedacted($"job {job.RequestId}{(job.Prompt is null ? "" : $" ('{job.Prompt}')")}", "Cancel", out _)) continue;

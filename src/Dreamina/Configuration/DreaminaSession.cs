@@ -7,6 +7,7 @@ using System.Security;
 using Dreamina.Journal;
 using Dreamina.Reporting;
 using Dreamina.Service;
+using Dreamina.Transport;
 
 namespace Dreamina.Configuration
 {
@@ -62,7 +63,7 @@ namespace Dreamina.Configuration
                     return new SessionSettings(
                         _baseUri ?? FromEnvironment(BaseUriVariable) ?? DefaultBaseUri,
                         _accountUri ?? FromEnvironment(AccountUriVariable) ?? DefaultAccountUri,
-                        _journalPath ?? JobJournal.DefaultPath(),
+                        _journalPath ?? DefaultJournalPath(),
                         _retry.Clone(), _throttleLimit, _maxPollRate, _dailySpendLimit, _imageStore, _imageUploader);
                 }
             }
@@ -197,6 +198,12 @@ namespace Dreamina.Configuration
                     $"'{text}' is plain HTTP; the token would cross the network unencrypted. Use https://, or http:// only for this machine (127.0.0.1, localhost).");
             return uri;
         }
+
+        /// <summary>$env:DREAMINA_JOURNAL_PATH, else jobs.jsonl in the user's local application data.</summary>
+        public static string DefaultJournalPath()
+            => Environment.GetEnvironmentVariable(JournalVariable) is { Length: > 0 } fromEnvironment
+                ? fromEnvironment
+                : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "Dreamina", "jobs.jsonl");
 
         private static Uri? FromEnvironment(string variable)
             => Environment.GetEnvironmentVariable(variable) is { Length: > 0 } text ? CheckApiUri(text, $"${variable}") : null;

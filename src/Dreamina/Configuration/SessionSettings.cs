@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Security;
 using Dreamina.Service;
+using Dreamina.Transport;
 
 namespace Dreamina.Configuration
 {
@@ -25,8 +26,9 @@ namespace Dreamina.Configuration
     /// <summary>The settings in force at one moment: a snapshot that work in progress keeps, whatever Connect-Dreamina does meanwhile.</summary>
     internal sealed class SessionSettings
     {
-        public const int DefaultThrottleLimit = 32;
-        public const double DefaultMaxPollRate = 100;
+        /// <summary>Submissions, uploads and status requests in flight at once.</summary>
+        public const int DefaultThrottleLimit = Waiting.WaitSettings.DefaultThrottleLimit;
+        public const double DefaultMaxPollRate = Waiting.WaitSettings.DefaultMaxPollRate;
 
         public SessionSettings(Uri baseUri, Uri accountUri, string journalPath, RetryPolicy retry, int throttleLimit, double maxPollRate,
             decimal? dailySpendLimit, Uri? imageStore, ScriptBlock? imageUploader)

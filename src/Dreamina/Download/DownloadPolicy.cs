@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using Dreamina.Service;
+using Dreamina.Transport;
 
 namespace Dreamina.Download
 {

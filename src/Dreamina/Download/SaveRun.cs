@@ -9,7 +9,6 @@ using System.Threading.Tasks;
 using Dreamina.Journal;
 using Dreamina.Reporting;
 using Dreamina.Service;
-using Dreamina.Waiting;
 
 namespace Dreamina.Download
 {
@@ -48,9 +47,6 @@ namespace Dreamina.Download
     /// </summary>
     internal sealed class SaveRun
     {
-        private const int ProgressId = 0x0D7F;
-        private const string Activity = "Saving Dreamina videos";
-        private static readonly TimeSpan ProgressEvery = TimeSpan.FromMilliseconds(250);
         /// <summary>Trust a video link for less than RunComfy keeps it (about an hour).</summary>
         private static readonly TimeSpan LinkLifetime = TimeSpan.FromMinutes(45);
         private readonly IRunComfyApi _api;
@@ -65,7 +61,7 @@ namespace Dreamina.Download
         private readonly List<Task> _saves = new List<Task>();
         private readonly Dictionary<object, (long Have, long? Total)> _bytes = new Dictionary<object, (long, long?)>();
         private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
-        private DateTime _lastProgress = DateTime.MinValue;
+        private readonly ProgressLine _progress;
         private int _done;
         private DreaminaException? _fatal;
 
@@ -79,6 +75,7 @@ namespace Dreamina.Download
             _targets = targets;
             _saved = saved;
             _sink = sink;
+            _progress = new ProgressLine(sink, 0x0D7F, "Saving Dreamina videos");
             _overwrite = overwrite;
             _throttle = new SemaphoreSlim(throttleLimit);
             _cancel = cancel;
@@ -91,7 +88,7 @@ namespace Dreamina.Download
         {
             if (job.RequestId is null)
             {
-                _sink.Error(WaitRun.Unconfirmed(job), job);
+                _sink.Error(JobErrors.Unconfirmed(job), job);
                 return;
             }
             lock (_saves) _saves.Add(Task.Run(() => SaveAsync(job)));
@@ -102,7 +99,7 @@ namespace Dreamina.Download
             lock (_saves) return Task.WhenAll(_saves.ToArray());
         }
 
-        public void Finish() => _sink.Progress(new ProgressRecord(ProgressId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
+        public void Finish() => _progress.Complete();
 
         private async Task SaveAsync(DreaminaJob job)
         {
@@ -203,11 +200,9 @@ namespace Dreamina.Download
             long bytes;
             long? known;
             int count;
+            if (!_progress.IsDue(force)) return;
             lock (_bytes)
             {
-                var now = DateTime.UtcNow;
-                if (!force && now - _lastProgress < ProgressEvery) return;
-                _lastProgress = now;
                 bytes = _bytes.Values.Sum(s => s.Have);
                 known = _bytes.Values.All(s => s.Total is not null) ? _bytes.Values.Sum(s => s.Total!.Value) : null;
                 lock (_saves) count = _saves.Count;
@@ -215,11 +210,8 @@ namespace Dreamina.Download
             var rate = bytes / Math.Max(0.001, _clock.Elapsed.TotalSeconds);
             var status = string.Format(CultureInfo.InvariantCulture, "{0} of {1} saved; {2:0.0}{3} MB at {4:0.0} MB/s",
                 Volatile.Read(ref _done), count, bytes / 1048576.0, known is { } all ? $" of {all / 1048576.0:0.0}" : "", rate / 1048576.0);
-            _sink.Progress(new ProgressRecord(ProgressId, Activity, status)
-            {
-                PercentComplete = known is { } whole && whole > 0 ? (int)Math.Min(100, 100 * bytes / whole) : -1,
-                SecondsRemaining = known is { } size && rate > 0 && size > bytes ? (int)Math.Ceiling((size - bytes) / rate) : -1,
-            });
+            _progress.Show(status, known is { } whole && whole > 0 ? (int)Math.Min(100, 100 * bytes / whole) : -1,
+                known is { } size && rate > 0 && size > bytes ? (int)Math.Ceiling((size - bytes) / rate) : -1);
         }
     }
 }

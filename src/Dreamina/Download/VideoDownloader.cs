@@ -9,7 +9,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Dreamina.Reporting;
-using Dreamina.Service;
+using Dreamina.Transport;
 
 namespace Dreamina.Download
 {
@@ -24,7 +24,6 @@ namespace Dreamina.Download
         private const int BufferSize = 1024 * 1024;
         /// <summary>Partial files nobody came back for are removed after this long.</summary>
         private static readonly TimeSpan Orphaned = TimeSpan.FromDays(2);
-        private static readonly Random Jitter = new Random();
         private readonly HttpClient _content;
         private readonly DownloadPolicy _policy;
         private readonly IActivityLog _log;
@@ -134,58 +133,50 @@ namespace Dreamina.Download
             }
         }
 
-        private async Task FillAsync(Stream file, Uri source, PartialNote note, string notePath, Action<long, long?> progress, CancellationToken cancel)
+        private Task FillAsync(Stream file, Uri source, PartialNote note, string notePath, Action<long, long?> progress, CancellationToken cancel)
         {
             var limit = _policy.Retry.RequestTimeout;
-            for (var failures = 0; ; )
+            var loop = new RetryLoop(_policy.Retry)
+            {
+                BeforePause = (e, retry, pause) => _log.Verbose(
+                    $"Download from {source.Host}: {e.Message.TrimEnd('.')}. Resuming at byte {file.Length:N0} in {pause.TotalSeconds:0.##} s (try {retry} of {_policy.Retry.MaxRetries})."),
+                GiveUp = (e, attempts, _) => new DreaminaException(ErrorIds.DownloadIncomplete, ErrorCategory.ConnectionError,
+                    $"The download from {source.Host} failed {attempts} times ({e.Message.TrimEnd('.')}). What arrived is kept: run the command again to resume.", e)
+                { IsTransient = true },
+            };
+            return loop.RunAsync(async () =>
             {
                 var have = file.Length;
-                try
+                var etag = note.ETag is null ? null : EntityTagHeaderValue.Parse(note.ETag);
+                using var response = await ContentHttp.GetAsync(_content, source, _policy.RefuseHop,
+                    r => { if (have > 0) ContentHttp.AskForRange(r, have, null, etag); }, limit, cancel).ConfigureAwait(false);
+                var status = (int)response.StatusCode;
+                if (status == 416 && note.Length == have) return;
+                if (status == 206 && response.Content.Headers.ContentRange?.From != have)
                 {
-                    var etag = note.ETag is null ? null : EntityTagHeaderValue.Parse(note.ETag);
-                    using var response = await ContentHttp.GetAsync(_content, source, _policy.RefuseHop,
-                        r => { if (have > 0) ContentHttp.AskForRange(r, have, null, etag); }, limit, cancel).ConfigureAwait(false);
-                    var status = (int)response.StatusCode;
-                    if (status == 416 && note.Length == have) return;
-                    if (status == 206 && response.Content.Headers.ContentRange?.From != have)
-                    {
-                        file.SetLength(0);
-                        throw new IOException($"{source.Host} resumed at the wrong byte.");
-                    }
-                    if (status == 200 && have > 0)
-                    {
-                        // The server sent the whole file again (no range support, or the file changed): start over.
-                        _log.Verbose($"{source.Host} did not resume at byte {have:N0}; downloading from the start.");
-                        file.SetLength(0);
-                        have = 0;
-                    }
-                    if (status != 200 && status != 206) throw DownloadErrors.Http(source, status);
-                    var total = response.Content.Headers.ContentRange?.Length ?? response.Content.Headers.ContentLength + have;
-                    if (total > _policy.MaxBytes) throw DownloadErrors.TooLarge(total.Value, _policy.MaxBytes);
-                    if (have == 0) note = new PartialNote(note.RequestId, response.Headers.ETag?.ToString(), total);
-                    note.Write(notePath);
-                    file.Seek(have, SeekOrigin.Begin);
-                    using (var body = new WatchedBody(await response.Content.ReadAsStreamAsync().ConfigureAwait(false), source, _policy.Retry.RequestTimeout, cancel))
-                    {
-                        await CopyAsync(body, file, source, total, response.Content.Headers.ContentType?.MediaType, progress).ConfigureAwait(false);
-                    }
-                    if (total is null || file.Length == total) return;
-                    throw new IOException($"The connection closed after {file.Length:N0} of {total:N0} bytes.");
+                    file.SetLength(0);
+                    throw new IOException($"{source.Host} resumed at the wrong byte.");
                 }
-                catch (Exception e) when (!cancel.IsCancellationRequested && IsTransient(e))
+                if (status == 200 && have > 0)
                 {
-                    failures++;
-                    if (failures > _policy.Retry.MaxRetries)
-                    {
-                        throw new DreaminaException(ErrorIds.DownloadIncomplete, ErrorCategory.ConnectionError,
-                            $"The download from {source.Host} failed {failures} times ({e.Message.TrimEnd('.')}). What arrived is kept: run the command again to resume.", e)
-                        { IsTransient = true };
-                    }
-                    var delay = _policy.Retry.DelayBefore(failures - 1, (e as DreaminaException)?.RetryAfter, Jitter);
-                    _log.Verbose($"Download from {source.Host}: {e.Message.TrimEnd('.')}. Resuming at byte {file.Length:N0} in {delay.TotalSeconds:0.##} s (try {failures} of {_policy.Retry.MaxRetries}).");
-                    await Task.Delay(delay, cancel).ConfigureAwait(false);
+                    // The server sent the whole file again (no range support, or the file changed): start over.
+                    _log.Verbose($"{source.Host} did not resume at byte {have:N0}; downloading from the start.");
+                    file.SetLength(0);
+                    have = 0;
                 }
-            }
+                if (status != 200 && status != 206) throw DownloadErrors.Http(source, status);
+                var total = response.Content.Headers.ContentRange?.Length ?? response.Content.Headers.ContentLength + have;
+                if (total > _policy.MaxBytes) throw DownloadErrors.TooLarge(total.Value, _policy.MaxBytes);
+                if (have == 0) note = new PartialNote(note.RequestId, response.Headers.ETag?.ToString(), total);
+                note.Write(notePath);
+                file.Seek(have, SeekOrigin.Begin);
+                using (var body = new WatchedBody(await response.Content.ReadAsStreamAsync().ConfigureAwait(false), source, _policy.Retry.RequestTimeout, cancel))
+                {
+                    await CopyAsync(body, file, source, total, response.Content.Headers.ContentType?.MediaType, progress).ConfigureAwait(false);
+                }
+                if (total is null || file.Length == total) return;
+                throw new IOException($"The connection closed after {file.Length:N0} of {total:N0} bytes.");
+            }, cancel);
         }
 
         /// <summary>
@@ -226,8 +217,6 @@ namespace Dreamina.Download
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
-
-        private static bool IsTransient(Exception e) => e is HttpRequestException or IOException || (e is DreaminaException d && d.IsTransient);
 
         private static string Sibling(string target, string suffix) => Path.Combine(Path.GetDirectoryName(target)!, "." + Path.GetFileName(target) + suffix);
 

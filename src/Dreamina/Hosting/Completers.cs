@@ -10,17 +10,17 @@ namespace Dreamina.Hosting
     public sealed class FramesCompleter : IArgumentCompleter
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
-            => Values.Complete(wordToComplete, ("121", "121 frames, about 5 seconds"), ("241", "241 frames, about 10 seconds"));
+            => FixedChoices.Complete(wordToComplete, ("121", "121 frames, about 5 seconds"), ("241", "241 frames, about 10 seconds"));
     }
 
     /// <summary>Completes the two durations the model offers.</summary>
     public sealed class DurationCompleter : IArgumentCompleter
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
-            => Values.Complete(wordToComplete, ("5", "5 seconds (121 frames)"), ("10", "10 seconds (241 frames)"));
+            => FixedChoices.Complete(wordToComplete, ("5", "5 seconds (121 frames)"), ("10", "10 seconds (241 frames)"));
     }
 
-    internal static class Values
+    internal static class FixedChoices
     {
         public static IEnumerable<CompletionResult> Complete(string word, params (string Value, string Tip)[] values)
             => values.Where(v => v.Value.StartsWith(word ?? "", System.StringComparison.Ordinal))

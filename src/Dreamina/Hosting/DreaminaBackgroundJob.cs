@@ -28,7 +28,11 @@ namespace Dreamina.Hosting
             _redactor = redactor;
             _verbose = verbose;
             _debug = debug;
+            Streams = new JobStreams(this);
         }
+
+        /// <summary>This job's streams as a sink, usable from any thread.</summary>
+        internal IOutputSink Streams { get; }
 
         public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Warning.Count > 0 || Verbose.Count > 0 || Debug.Count > 0 || Progress.Count > 0;
 
@@ -54,7 +58,7 @@ namespace Dreamina.Hosting
                 var state = JobState.Completed;
                 try
                 {
-                    await work(new Streams(this), _stop.Token).ConfigureAwait(false);
+                    await work(Streams, _stop.Token).ConfigureAwait(false);
                     if (_stop.IsCancellationRequested) state = JobState.Stopped;
                 }
                 catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -64,6 +68,12 @@ namespace Dreamina.Hosting
                 catch (DreaminaException e)
                 {
                     Error.Add(_redactor.Redact(e.ToErrorRecord(null)));
+                    state = JobState.Failed;
+                }
+                catch (Exception e)
+                {
+                    // Anything unforeseen still ends the job, with its reason: a job never stays Running for ever.
+                    Error.Add(_redactor.Redact(new ErrorRecord(e, "DreaminaBackgroundJobFailed", ErrorCategory.NotSpecified, null)));
                     state = JobState.Failed;
                 }
                 PSEndTime = DateTime.Now;
@@ -82,11 +92,11 @@ namespace Dreamina.Hosting
         }
 
         /// <summary>The job's thread-safe streams as a sink, every text redacted; verbose and debug only when they were asked for.</summary>
-        private sealed class Streams : IOutputSink
+        private sealed class JobStreams : IOutputSink
         {
             private readonly DreaminaBackgroundJob _job;
 
-            public Streams(DreaminaBackgroundJob job) => _job = job;
+            public JobStreams(DreaminaBackgroundJob job) => _job = job;
 
             public void Output(object item) => _job.Output.Add(PSObject.AsPSObject(item));
             public void Error(DreaminaException error, object? target) => _job.Error.Add(_job._redactor.Redact(error.ToErrorRecord(target)));

@@ -6,9 +6,13 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using Dreamina.Configuration;
+using Dreamina.Input;
 using Dreamina.Journal;
 using Dreamina.Reporting;
 using Dreamina.Service;
+using Dreamina.Submission;
+using Dreamina.Upload;
+using Dreamina.Waiting;
 
 namespace Dreamina.Hosting
 {
@@ -24,13 +28,17 @@ namespace Dreamina.Hosting
         private int _pipelineThread;
         private DreaminaSession? _session;
         private RunComfyClient? _client;
+        private RelaySink? _relay;
         private Dictionary<string, DreaminaJob>? _journaled;
 
         internal CancellationToken Cancellation => _cancellation.Token;
 
         internal DreaminaSession Session => _session ??= DreaminaSession.Current;
 
-        internal RunComfyClient Client => _client ??= Session.CreateClient(this);
+        /// <summary>Where everything made for this call writes: this pipeline, or the background job it hands its work to.</summary>
+        internal RelaySink Relay => _relay ??= new RelaySink(this);
+
+        internal RunComfyClient Client => _client ??= Session.CreateClient(Relay);
 
         internal JobJournal Journal => Session.Journal;
 
@@ -132,8 +140,31 @@ namespace Dreamina.Hosting
         {
             var job = new DreaminaBackgroundJob(MyInvocation.Line.Trim(), null, Session.Redactor, Wants("Verbose", "VerbosePreference"), Wants("Debug", "DebugPreference"));
             JobRepository.Add(job);
+            // From here on, what this call made (client, spend guard, uploader) writes into the job, not to this finished cmdlet.
+            Relay.SwitchTo(job.Streams);
             job.Start(work);
             WriteObject(job);
+        }
+
+        /// <summary>Whether -WhatIf is in force, by the switch or by $WhatIfPreference.</summary>
+        internal bool WhatIfRequested => MyInvocation.BoundParameters.ContainsKey("WhatIf") || (GetVariableValue("WhatIfPreference") is SwitchParameter { IsPresent: true } or true);
+
+        /// <summary>Images checked, and local files uploaded to the session's image store, with this call's limits.</summary>
+        internal ImagePreparer NewImagePreparer(bool skipRemoteCheck)
+        {
+            var settings = Session.Settings;
+            var store = ImageStores.Choose(settings.ImageStore, settings.ImageUploader, Session.ContentHttp, settings.Retry, Relay, OnPipelineThreadAsync);
+            return new ImagePreparer(new ImageInspector(Session.ContentHttp, settings.Retry.RequestTimeout), store, skipRemoteCheck);
+        }
+
+        /// <summary>A submission run wired to this session: its API, prices, journal, limits and where its output goes.</summary>
+        internal SubmissionRun NewSubmissionRun(SubmissionOptions options, bool skipImageCheck)
+        {
+            var settings = Session.Settings;
+            options.DailyLimit = settings.DailySpendLimit;
+            options.WaitSettings = new WaitSettings { ThrottleLimit = settings.ThrottleLimit, MaxPollRate = settings.MaxPollRate };
+            options.ServiceUri = settings.BaseUri;
+            return new SubmissionRun(Client, Client, Session.Prices, Journal, NewImagePreparer(skipImageCheck), Session.Redactor, options, Relay);
         }
 
         // Whether a stream was asked for, by its switch or by the caller's preference variable.

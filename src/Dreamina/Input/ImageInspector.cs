@@ -6,8 +6,8 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Threading;
 using System.Threading.Tasks;
-using Dreamina.Download;
 using Dreamina.Service;
+using Dreamina.Transport;
 
 namespace Dreamina.Input
 {

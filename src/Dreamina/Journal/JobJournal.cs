@@ -44,11 +44,6 @@ namespace Dreamina.Journal
         public long LinesWritten => Interlocked.Read(ref _linesWritten);
         private long _linesWritten;
 
-        public static string DefaultPath()
-            => Environment.GetEnvironmentVariable(Configuration.DreaminaSession.JournalVariable) is { Length: > 0 } fromEnvironment
-                ? fromEnvironment
-                : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "Dreamina", "jobs.jsonl");
-
         /// <summary>Writes the jobs' current state; the task ends once it is on disk.</summary>
         /// <exception cref="DreaminaException"><see cref="ErrorIds.JournalUnavailable"/>, through the task.</exception>
         public Task RecordAsync(params DreaminaJob[] jobs) => Enqueue(new PendingWrite(jobs.Select(JournalEntry.Serialize).ToArray(), null));

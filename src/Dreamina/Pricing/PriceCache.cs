@@ -14,7 +14,7 @@ namespace Dreamina.Pricing
         private DateTimeOffset _readAt;
 
         /// <summary>The price, or the error that says why it could not be read (callers warn and go on without it).</summary>
-        public Task<ModelPrice> GetAsync(RunComfyClient client, CancellationToken cancel)
+        public Task<ModelPrice> GetAsync(IAccountApi account, CancellationToken cancel)
         {
             lock (_gate)
             {
@@ -22,7 +22,7 @@ namespace Dreamina.Pricing
                 if (_reading is null || stale || _reading.IsFaulted || _reading.IsCanceled)
                 {
                     _readAt = DateTimeOffset.UtcNow;
-                    _reading = client.GetPriceAsync(cancel);
+                    _reading = account.GetPriceAsync(cancel);
                 }
                 return _reading;
             }

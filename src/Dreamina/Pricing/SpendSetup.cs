@@ -2,7 +2,6 @@ using System;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
-using Dreamina.Configuration;
 using Dreamina.Journal;
 using Dreamina.Reporting;
 using Dreamina.Service;
@@ -19,14 +18,14 @@ namespace Dreamina.Pricing
         /// without it they refuse to submit, unless <paramref name="force"/>.
         /// </summary>
         /// <param name="highestJournaledCost">The highest cost of any job in the journal; read only when a limit is set.</param>
-        public static async Task<(ModelPrice? Price, SpendGuard Guard)> PrepareAsync(RunComfyClient client, DreaminaSession session, decimal? maxCost, bool force,
-            bool whatIf, IActivityLog log, Func<decimal?> highestJournaledCost, CancellationToken cancel)
+        public static async Task<(ModelPrice? Price, SpendGuard Guard)> PrepareAsync(IAccountApi account, PriceCache prices, decimal? maxCost, decimal? dailyLimit,
+            bool force, bool whatIf, IActivityLog log, Func<decimal?> highestJournaledCost, CancellationToken cancel)
         {
-            var balance = whatIf ? Task.FromResult<decimal?>(null) : ReadBalanceAsync(client, log, cancel);
+            var balance = whatIf ? Task.FromResult<decimal?>(null) : ReadBalanceAsync(account, log, cancel);
             ModelPrice? price = null;
             try
             {
-                price = await session.Prices.GetAsync(client, cancel).ConfigureAwait(false);
+                price = await prices.GetAsync(account, cancel).ConfigureAwait(false);
                 if (price.Basis == PriceBasis.Unknown)
                 {
                     log.Warning(price.BasePriceUsd is null
@@ -39,7 +38,6 @@ namespace Dreamina.Pricing
                 log.Warning($"The model's price could not be read, so jobs get no cost estimate: {e.Message}");
             }
 
-            var dailyLimit = session.Settings.DailySpendLimit;
             if (maxCost is null && dailyLimit is null) return (price, new SpendGuard(null, null, balance, price?.HighestCost ?? 0, log));
             var unknownCountsAs = Max(price?.HighestCost, highestJournaledCost());
             if (price?.Basis is null or PriceBasis.Unknown && !force)
@@ -52,11 +50,11 @@ namespace Dreamina.Pricing
             return (price, new SpendGuard(maxCost, dailyLimit is { } daily ? new DailyLimit(daily, counts) : null, balance, counts, log));
         }
 
-        private static async Task<decimal?> ReadBalanceAsync(RunComfyClient client, IActivityLog log, CancellationToken cancel)
+        private static async Task<decimal?> ReadBalanceAsync(IAccountApi account, IActivityLog log, CancellationToken cancel)
         {
             try
             {
-                return (await client.GetBalanceAsync(cancel).ConfigureAwait(false)).BalanceUsd;
+                return (await account.GetBalanceAsync(cancel).ConfigureAwait(false)).BalanceUsd;
             }
             catch (DreaminaException e) when (BatchErrors.StopsTheBatch(e))
             {

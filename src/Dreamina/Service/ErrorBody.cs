@@ -92,11 +92,4 @@ namespace Dreamina.Service
             return flat.Length <= MaxMessageLength ? flat : flat.Substring(0, MaxMessageLength) + "…";
         }
     }
-
-    /// <summary>Blanks the token out of any text that might echo it back (a hostile or careless error message).</summary>
-    internal static class Redaction
-    {
-        public static string? Redact(string? text, string? secret)
-            => text is null || string.IsNullOrEmpty(secret) || secret!.Length < 4 ? text : text.Replace(secret, "***");
-    }
 }

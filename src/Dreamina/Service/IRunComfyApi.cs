@@ -15,6 +15,13 @@ namespace Dreamina.Service
         Task<CancelOutcome> CancelAsync(string requestId, CancellationToken cancel);
     }
 
+    /// <summary>What the module reads about money: the model's published price and the account's balance.</summary>
+    internal interface IAccountApi
+    {
+        Task<ModelPrice> GetPriceAsync(CancellationToken cancel);
+        Task<DreaminaBalance> GetBalanceAsync(CancellationToken cancel);
+    }
+
     internal sealed class CancelOutcome
     {
         public CancelOutcome(bool cancelled, string? status)

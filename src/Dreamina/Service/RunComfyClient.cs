@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -13,8 +12,8 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Dreamina.Input;
-using Dreamina.Pricing;
 using Dreamina.Reporting;
+using Dreamina.Transport;
 
 namespace Dreamina.Service
 {
@@ -22,13 +21,12 @@ namespace Dreamina.Service
     /// RunComfy's Model API and account API over HTTP: JSON in and out, errors of every known shape, retries that
     /// never pay twice, and the token sent to those two hosts only.
     /// </summary>
-    internal sealed class RunComfyClient : IRunComfyApi
+    internal sealed class RunComfyClient : IRunComfyApi, IAccountApi
     {
         public const string ModelId = "bytedance/dreamina-3-0/pro/image-to-video";
         public const string ModelPath = "v1/models/" + ModelId;
         public const string BalancePath = "prod/v2/balance";
         private const int MaxResponseBytes = 1 << 20;
-        private static readonly Random Jitter = new Random();
 
         private readonly HttpClient _http;
         private readonly Uri _baseUri;
@@ -63,7 +61,8 @@ namespace Dreamina.Service
         {
             try
             {
-                using var answer = await SendAsync(HttpMethod.Post, new Uri(_baseUri, ModelPath), request.ToJson(), null, cancel).ConfigureAwait(false);
+                // Never sent twice once it may have arrived (SendAsync's isSubmission): a second copy is a second bill.
+                using var answer = await SendAsync(HttpMethod.Post, new Uri(_baseUri, ModelPath), request.ToJson(), null, cancel, isSubmission: true).ConfigureAwait(false);
                 return OptionalString(answer.RootElement, "request_id")
                     ?? throw new DreaminaException(ErrorIds.ProtocolError, ErrorCategory.ProtocolError, "RunComfy accepted the submission but its answer has no 'request_id'.")
                     { MayHaveBeenProcessed = true };
@@ -138,40 +137,38 @@ namespace Dreamina.Service
 
         private static string RequestPath(string requestId, string what) => $"v1/requests/{Uri.EscapeDataString(requestId)}/{what}";
 
-        private async Task<JsonDocument> SendAsync(HttpMethod method, Uri uri, string? json, string? requestId, CancellationToken cancel)
+        /// <param name="isSubmission">
+        /// A submission is retried only when it surely never reached RunComfy (refused, throttled, no connection),
+        /// and its attempt once sent is not cancelled: resending one that may have arrived could pay twice.
+        /// </param>
+        private Task<JsonDocument> SendAsync(HttpMethod method, Uri uri, string? json, string? requestId, CancellationToken cancel, bool isSubmission = false)
         {
-            var isSubmit = method == HttpMethod.Post && json is not null;
-            var clock = Stopwatch.StartNew();
-            for (var attempt = 0; ; attempt++)
+            var loop = new RetryLoop(_retry)
             {
-                DreaminaException failure;
+                Budget = _retry.Budget,
+                IsTransient = e => e is DreaminaException { IsTransient: true } failure && !(isSubmission && failure.MayHaveBeenProcessed),
+                BeforePause = (e, retry, pause) =>
+                {
+                    if (((DreaminaException)e).HttpStatus == 429) _gate.CloseFor(pause);
+                    _log.Verbose($"{method} {uri.AbsolutePath}: {e.Message.TrimEnd('.')}. Retry {retry} of {_retry.MaxRetries} in {pause.TotalSeconds:0.##} s.");
+                },
+                GiveUp = (e, attempts, elapsed) => attempts == 1 ? e : GaveUp((DreaminaException)e, attempts, elapsed),
+            };
+            return loop.RunAsync(async () =>
+            {
                 await _gate.WaitAsync(cancel).ConfigureAwait(false);
                 cancel.ThrowIfCancellationRequested();
-                try
-                {
-                    return await SendOnceAsync(method, uri, json, requestId, isSubmit ? CancellationToken.None : cancel).ConfigureAwait(false);
-                }
-                catch (DreaminaException e) when (e.IsTransient)
-                {
-                    failure = e;
-                }
-                if (isSubmit && failure.MayHaveBeenProcessed) throw OutcomeUnknown(failure);
-                var delay = _retry.DelayBefore(attempt, failure.RetryAfter, Jitter);
-                if (failure.HttpStatus == 429) _gate.CloseFor(delay);
-                if (attempt >= _retry.MaxRetries || clock.Elapsed + delay > _retry.Budget)
-                {
-                    if (attempt == 0) throw failure;
-                    throw new DreaminaException(failure.ErrorId, failure.Category, $"{failure.Message.TrimEnd('.')}. Gave up after {attempt + 1} attempts over {clock.Elapsed.TotalSeconds:0.#} s.", failure)
-                    {
-                        ServiceCode = failure.ServiceCode,
-                        HttpStatus = failure.HttpStatus,
-                        IsTransient = true,
-                    };
-                }
-                _log.Verbose($"{method} {uri.AbsolutePath}: {failure.Message.TrimEnd('.')}. Retry {attempt + 1} of {_retry.MaxRetries} in {delay.TotalSeconds:0.##} s.");
-                await Task.Delay(delay, cancel).ConfigureAwait(false);
-            }
+                return await SendOnceAsync(method, uri, json, requestId, isSubmission ? CancellationToken.None : cancel).ConfigureAwait(false);
+            }, cancel);
         }
+
+        private static DreaminaException GaveUp(DreaminaException last, int attempts, TimeSpan elapsed)
+            => new DreaminaException(last.ErrorId, last.Category, $"{last.Message.TrimEnd('.')}. Gave up after {attempts} attempts over {elapsed.TotalSeconds:0.#} s.", last)
+            {
+                ServiceCode = last.ServiceCode,
+                HttpStatus = last.HttpStatus,
+                IsTransient = true,
+            };
 
         private async Task<JsonDocument> SendOnceAsync(HttpMethod method, Uri uri, string? json, string? requestId, CancellationToken cancel)
         {

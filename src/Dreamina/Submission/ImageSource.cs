@@ -108,6 +108,17 @@ namespace Dreamina.Submission
             }
         }
 
+        /// <summary>Whether uploads run user script, which only a pipeline thread may run (a background job has none).</summary>
+        public bool UploadsOnPipelineThread => _store is ScriptBlockStore;
+
+        /// <summary>What -WhatIf may look at without sending anything: a URL's header (unless checks are skipped), a local file; else null.</summary>
+        public Task<DreaminaImageReport>? PreviewAsync(ImageSource source, CancellationToken cancel) => source switch
+        {
+            RemoteImage remote when !_skipRemoteCheck => CheckAsync(remote, cancel),
+            LocalImageFile local => ImageInspector.InspectFileAsync(local.Path, cancel),
+            _ => null,
+        };
+
         /// <summary>The check of a URL's image, shared by every job of the call that uses it.</summary>
         public Task<DreaminaImageReport> CheckAsync(RemoteImage remote, CancellationToken cancel)
             => Once(_checks, remote.Uri, () => _inspector.InspectUriAsync(remote.Uri, remote.Display, cancel));

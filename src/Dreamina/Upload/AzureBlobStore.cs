@@ -6,9 +6,9 @@ using System.Management.Automation;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
-using Dreamina.Download;
 using Dreamina.Reporting;
 using Dreamina.Service;
+using Dreamina.Transport;
 
 namespace Dreamina.Upload
 {
@@ -22,7 +22,6 @@ namespace Dreamina.Upload
     {
         /// <summary>The Blob service version the requests speak (Put Blob and Get Blob Properties are unchanged since long before it).</summary>
         public const string ApiVersion = "2021-12-02";
-        private static readonly Random Jitter = new Random();
         private readonly HttpClient _content;
         private readonly Uri _container;
         private readonly RetryPolicy _retry;
@@ -52,37 +51,29 @@ namespace Dreamina.Upload
             return uri;
         }
 
-        public async Task<UploadedImage> UploadAsync(LocalImage image, CancellationToken cancel)
+        public Task<UploadedImage> UploadAsync(LocalImage image, CancellationToken cancel)
         {
             var blob = BlobUri(image);
             var display = new Uri(blob.GetLeftPart(UriPartial.Path));
-            for (var attempt = 0; ; attempt++)
+            var loop = new RetryLoop(_retry)
             {
-                try
+                BeforePause = (e, retry, pause) => _log.Verbose($"Uploading {image.Path}: {Reason(e)} Retry {retry} of {_retry.MaxRetries} in {pause.TotalSeconds:0.##} s."),
+                GiveUp = (e, attempts, _) => new DreaminaException(ErrorIds.UploadFailed, ErrorCategory.ConnectionError,
+                    $"Uploading {image.Path} to {display} failed {attempts} times ({Reason(e)}); nothing was submitted for it. Run the command again to retry.", e),
+            };
+            return loop.RunAsync(async () =>
+            {
+                if (await ExistsAsync(blob, display, cancel).ConfigureAwait(false))
                 {
-                    if (await ExistsAsync(blob, display, cancel).ConfigureAwait(false))
-                    {
-                        _log.Verbose($"{image.Path} is already in the image store as {display}; not uploaded again.");
-                    }
-                    else
-                    {
-                        await PutAsync(blob, display, image, cancel).ConfigureAwait(false);
-                        _log.Verbose($"Uploaded {image.Path} ({image.Length:N0} bytes) to {display}.");
-                    }
-                    return new UploadedImage(blob, display);
+                    _log.Verbose($"{image.Path} is already in the image store as {display}; not uploaded again.");
                 }
-                catch (Exception e) when (!cancel.IsCancellationRequested && IsTransient(e))
+                else
                 {
-                    var delay = _retry.DelayBefore(attempt, (e as DreaminaException)?.RetryAfter, Jitter);
-                    if (attempt >= _retry.MaxRetries)
-                    {
-                        throw new DreaminaException(ErrorIds.UploadFailed, ErrorCategory.ConnectionError,
-                            $"Uploading {image.Path} to {display} failed {attempt + 1} times ({Reason(e)}); nothing was submitted for it. Run the command again to retry.", e);
-                    }
-                    _log.Verbose($"Uploading {image.Path}: {Reason(e)} Retry {attempt + 1} of {_retry.MaxRetries} in {delay.TotalSeconds:0.##} s.");
-                    await Task.Delay(delay, cancel).ConfigureAwait(false);
+                    await PutAsync(blob, display, image, cancel).ConfigureAwait(false);
+                    _log.Verbose($"Uploaded {image.Path} ({image.Length:N0} bytes) to {display}.");
                 }
-            }
+                return new UploadedImage(blob, display);
+            }, cancel);
         }
 
         private Uri BlobUri(LocalImage image)
@@ -186,8 +177,6 @@ namespace Dreamina.Upload
                 $"{image.Path} changed while it was being uploaded; nothing was submitted for it. Run the command again once the file is complete.");
 
         private static DreaminaException Invalid(string message) => new DreaminaException(ErrorIds.ImageStoreInvalid, ErrorCategory.InvalidArgument, message);
-
-        private static bool IsTransient(Exception e) => e is HttpRequestException or IOException || (e is DreaminaException d && d.IsTransient);
 
         private static string Reason(Exception e) => (e is DreaminaException ? e.Message : e.GetBaseException().Message).TrimEnd('.') + ".";
     }

@@ -1,5 +1,9 @@
 using System;
+using System.Management.Automation;
+using System.Net.Http;
 using System.Threading;
+using Dreamina.Reporting;
+using Dreamina.Transport;
 using System.Threading.Tasks;
 
 namespace Dreamina.Upload
@@ -45,5 +49,16 @@ namespace Dreamina.Upload
     {
         /// <exception cref="DreaminaException">The upload was refused or failed; nothing must be submitted for this image.</exception>
         Task<UploadedImage> UploadAsync(LocalImage image, CancellationToken cancel);
+    }
+
+    internal static class ImageStores
+    {
+        /// <summary>Where local images go: the Azure container when one is set, else the user's upload script, else nowhere (null).</summary>
+        /// <param name="onPipelineThread">Runs user script on the pipeline thread and hands back its result.</param>
+        public static IImageStore? Choose(Uri? container, ScriptBlock? uploader, HttpClient content, RetryPolicy retry, IActivityLog log,
+            Func<Func<object?>, Task<object?>> onPipelineThread)
+            => container is not null ? new AzureBlobStore(content, container, retry, log)
+                : uploader is not null ? new ScriptBlockStore(uploader, onPipelineThread)
+                : null;
     }
 }

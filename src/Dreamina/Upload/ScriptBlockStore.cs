@@ -4,7 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
-using Dreamina.Download;
+using Dreamina.Transport;
 
 namespace Dreamina.Upload
 {

@@ -4,11 +4,13 @@ namespace Dreamina.Waiting
 {
     internal sealed class WaitSettings
     {
+        public const int DefaultThrottleLimit = 32;
+        public const double DefaultMaxPollRate = 100;
         public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
         /// <summary>Most status requests in flight at once, across all jobs.</summary>
-        public int ThrottleLimit { get; set; } = Configuration.SessionSettings.DefaultThrottleLimit;
+        public int ThrottleLimit { get; set; } = DefaultThrottleLimit;
         /// <summary>Most status requests per second, across all jobs; the budget goes to the jobs nearest to finishing.</summary>
-        public double MaxPollRate { get; set; } = Configuration.SessionSettings.DefaultMaxPollRate;
+        public double MaxPollRate { get; set; } = DefaultMaxPollRate;
         /// <summary>The longest gap between polls of a running job, or of a queued job whose start cannot be estimated.</summary>
         public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(30);
         /// <summary>

@@ -19,9 +19,6 @@ namespace Dreamina.Waiting
     /// </summary>
     internal sealed class WaitRun : IDisposable
     {
-        private const int ProgressId = 0x0D7E;
-        private const string Activity = "Waiting for Dreamina jobs";
-        private static readonly TimeSpan ProgressEvery = TimeSpan.FromMilliseconds(250);
         private readonly JobJournal _journal;
         private readonly IOutputSink _sink;
         private readonly PollScheduler _scheduler;
@@ -32,12 +29,13 @@ namespace Dreamina.Waiting
         private int _total;
         private int _finished;
         private bool _closed;
-        private DateTime _lastProgress = DateTime.MinValue;
+        private readonly ProgressLine _progress;
 
         public WaitRun(IRunComfyApi api, JobJournal journal, WaitSettings settings, IOutputSink sink, CancellationToken cancel)
         {
             _journal = journal;
             _sink = sink;
+            _progress = new ProgressLine(sink, 0x0D7E, "Waiting for Dreamina jobs");
             _scheduler = new PollScheduler(api, settings, sink, Apply, cancel);
         }
 
@@ -53,7 +51,7 @@ namespace Dreamina.Waiting
         {
             if (job.RequestId is null)
             {
-                _sink.Error(Unconfirmed(job), job);
+                _sink.Error(JobErrors.Unconfirmed(job), job);
                 return;
             }
             var known = job.Status == JobStatus.Cancelled || (job.Status == JobStatus.Completed && job.VideoUri is not null);
@@ -78,15 +76,10 @@ namespace Dreamina.Waiting
         public void Stop()
         {
             _scheduler.Stop();
-            _sink.Progress(new ProgressRecord(ProgressId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
+            _progress.Complete();
         }
 
         public void Dispose() => _scheduler.Dispose();
-
-        internal static DreaminaException Unconfirmed(DreaminaJob job)
-            => new DreaminaException(ErrorIds.JobUnconfirmed, ErrorCategory.InvalidOperation,
-                $"The job for '{job.Prompt}' (submitted {job.SubmittedAt:g}) has no request id: RunComfy's answer to its submission never arrived, so it cannot be followed. " +
-                "Look for it among your requests in RunComfy's dashboard; once settled, remove it with Remove-DreaminaJob.");
 
         private void Apply(WaitEvent e)
         {
@@ -160,11 +153,9 @@ namespace Dreamina.Waiting
         {
             int open, queued, running, finished, total;
             int? front;
+            if (!_progress.IsDue(force)) return;
             lock (_gate)
             {
-                var now = DateTime.UtcNow;
-                if (!force && now - _lastProgress < ProgressEvery) return;
-                _lastProgress = now;
                 open = _open.Count;
                 queued = _open.Values.Count(j => j.Status == JobStatus.Queued);
                 running = _open.Values.Count(j => j.Status == JobStatus.Running);
@@ -176,11 +167,7 @@ namespace Dreamina.Waiting
             // Short enough for the one-line progress view of an 80-column terminal, even with thousands of jobs.
             var status = string.Format(CultureInfo.InvariantCulture, "{0}/{1} done, {2} running, {3} queued{4}",
                 finished, total, running, queued, front is { } f ? $" (front at {f})" : "");
-            _sink.Progress(new ProgressRecord(ProgressId, Activity, status)
-            {
-                PercentComplete = total == 0 ? 0 : Math.Min(100, 100 * finished / total),
-                SecondsRemaining = left is { } l && l > TimeSpan.Zero ? (int)Math.Ceiling(l.TotalSeconds) : -1,
-            });
+            _progress.Show(status, total == 0 ? 0 : Math.Min(100, 100 * finished / total), left is { } l && l > TimeSpan.Zero ? (int)Math.Ceiling(l.TotalSeconds) : -1);
         }
 
         private static string Clock(TimeSpan? elapsed) => elapsed is { } e ? string.Format(CultureInfo.InvariantCulture, "{0:00}:{1:00}", Math.Floor(e.TotalMinutes), e.Seconds) : "?";

@@ -59,7 +59,7 @@ public sealed class PowerShellHost : IDisposable
 
     /// <summary>Shrinks retry backoff so fault tests run in seconds (the emulator's clock is scaled the same way).</summary>
     public void UseFastRetries(int maxRetries = 6)
-        => Dreamina.Configuration.DreaminaSession.Isolate(_runspace).UseRetryPolicy(new Dreamina.Service.RetryPolicy
+        => Dreamina.Configuration.DreaminaSession.Isolate(_runspace).UseRetryPolicy(new Dreamina.Transport.RetryPolicy
         {
             MaxRetries = maxRetries,
             BaseDelay = TimeSpan.FromMilliseconds(10),

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using Dreamina.Transport;
 using Dreamina.Download;
 using Dreamina.Emulator;
 using Dreamina.Reporting;

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using Dreamina.Transport;
 using Dreamina.Download;
 using Dreamina.Service;
 using Xunit;

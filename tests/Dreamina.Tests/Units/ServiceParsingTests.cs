@@ -1,6 +1,7 @@
 using System;
 using System.Net.Http.Headers;
 using System.Management.Automation;
+using Dreamina.Transport;
 using Dreamina.Service;
 using Xunit;
 

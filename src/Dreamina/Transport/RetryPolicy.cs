@@ -1,7 +1,7 @@
 using System;
 using System.Net.Http.Headers;
 
-namespace Dreamina.Service
+namespace Dreamina.Transport
 {
     /// <summary>
     /// How long to wait and how hard to try again: a connect timeout, a limit on any single network wait, and

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http;
 using System.Reflection;
 
-namespace Dreamina.Service
+namespace Dreamina.Transport
 {
     /// <summary>
     /// HTTP clients for every host the module talks to: no automatic redirects (each hop is checked by hand), no

@@ -5,7 +5,7 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace Dreamina.Service
+namespace Dreamina.Transport
 {
     /// <summary>
     /// Bounds every wait on a host that is not the API: for a response's headers, and for each next piece of its

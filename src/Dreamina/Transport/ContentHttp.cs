@@ -6,7 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Dreamina.Service;
 
-namespace Dreamina.Download
+namespace Dreamina.Transport
 {
     /// <summary>
     /// Requests to hosts other than the API (images, videos, image stores), with a client that never carries the

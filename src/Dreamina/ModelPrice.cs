@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using System.Text.Json;
 
-namespace Dreamina.Pricing
+namespace Dreamina
 {
     /// <summary>What one unit of the model's price is for, as <c>price_unit</c> says.</summary>
     public enum PriceBasis

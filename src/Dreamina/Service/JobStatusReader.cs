@@ -1,8 +1,7 @@
 using System.Threading;
 using System.Threading.Tasks;
-using Dreamina.Service;
 
-namespace Dreamina.Waiting
+namespace Dreamina.Service
 {
     internal static class JobStatusReader
     {

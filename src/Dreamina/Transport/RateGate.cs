@@ -2,7 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace Dreamina.Service
+namespace Dreamina.Transport
 {
     /// <summary>
     /// One gate per session for everything sent to RunComfy: when the service says "too many requests" and how

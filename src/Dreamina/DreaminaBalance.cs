@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Text.Json;
 
-namespace Dreamina.Pricing
+namespace Dreamina
 {
     /// <summary>The RunComfy account's balance: the one wallet that funds every Model API job.</summary>
     public sealed class DreaminaBalance
