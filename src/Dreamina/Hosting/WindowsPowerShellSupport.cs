@@ -14,17 +14,47 @@ namespace Dreamina.Hosting
     /// another module asked first. And powershell.exe may still offer only TLS 1.0/1.1, which RunComfy refuses, so
     /// TLS 1.2 is added to the protocols the process allows.
     /// </summary>
-    public sealed class WindowsPowerShellSupport : IModuleAssemblyInitializer
+    public sealed class WindowsPowerShellSupport : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
         private static readonly string Folder = Path.Combine(Path.GetDirectoryName(typeof(WindowsPowerShellSupport).Assembly.Location) ?? ".", "dependencies");
+        private static readonly object Gate = new object();
+        private static AppDomain? _hookedDomain;
 
         public void OnImport()
         {
             if (!IsNetFramework(RuntimeInformation.FrameworkDescription)) return;
-            AppDomain.CurrentDomain.AssemblyResolve += (_, request) =>
-                Choose(new AssemblyName(request.Name), Folder, path => AssemblyName.GetAssemblyName(path).Version) is { } path ? Assembly.LoadFrom(path) : null;
+            Hook(AppDomain.CurrentDomain);
             ServicePointManager.SecurityProtocol = WithTls12(ServicePointManager.SecurityProtocol);
         }
+
+        /// <summary>Remove-Module: the handler goes with the module, so a later import (or another module) never meets a stale one.</summary>
+        public void OnRemove(PSModuleInfo module) => Unhook();
+
+        /// <summary>Whether the resolver is installed (once per process, however often the module is imported).</summary>
+        internal static bool IsHooked { get { lock (Gate) return _hookedDomain is not null; } }
+
+        internal static void Hook(AppDomain domain)
+        {
+            lock (Gate)
+            {
+                if (_hookedDomain is not null) return;
+                domain.AssemblyResolve += ResolveBundled;
+                _hookedDomain = domain;
+            }
+        }
+
+        internal static void Unhook()
+        {
+            lock (Gate)
+            {
+                _hookedDomain?.AssemblyResolve -= ResolveBundled;
+                _hookedDomain = null;
+            }
+        }
+
+        // Answers only for the assemblies this module bundles (by their simple name), and leaves every other request to others.
+        private static Assembly? ResolveBundled(object? sender, ResolveEventArgs request)
+            => Choose(new AssemblyName(request.Name), Folder, path => AssemblyName.GetAssemblyName(path).Version) is { } path ? Assembly.LoadFrom(path) : null;
 
         // SecurityProtocolType.SystemDefault, which netstandard2.0 does not name: Windows chooses, TLS 1.2 included.
         private const SecurityProtocolType SystemDefault = 0;

@@ -52,6 +52,23 @@ public sealed class WindowsPowerShellSupportTests
     }
 
     [Fact]
+    public void The_resolver_is_installed_once_and_removed_with_the_module()
+    {
+        try
+        {
+            WindowsPowerShellSupport.Hook(AppDomain.CurrentDomain);
+            WindowsPowerShellSupport.Hook(AppDomain.CurrentDomain);
+            Assert.True(WindowsPowerShellSupport.IsHooked);
+            new WindowsPowerShellSupport().OnRemove(null!);
+            Assert.False(WindowsPowerShellSupport.IsHooked);
+        }
+        finally
+        {
+            WindowsPowerShellSupport.Unhook();
+        }
+    }
+
+    [Fact]
     public void PowerShell_7_never_loads_anything_from_the_dependencies_folder()
     {
         using var host = new PowerShellHost(null);
