@@ -53,6 +53,7 @@ namespace Dreamina
 
         public const string PriceUnavailable = "DreaminaPriceUnavailable";
         public const string SpendLimitReached = "DreaminaSpendLimitReached";
+        public const string SpendLimitInvalid = "DreaminaSpendLimitInvalid";
 
         public const string JobFailed = "DreaminaJobFailed";
         public const string JobNotFound = "DreaminaJobNotFound";
@@ -65,6 +66,7 @@ namespace Dreamina
         public const string DownloadInProgress = "DreaminaDownloadInProgress";
         public const string DownloadNotVideo = "DreaminaDownloadNotVideo";
         public const string PathIsAmbiguous = "DreaminaPathAmbiguous";
+        public const string FileNameInvalid = "DreaminaFileNameInvalid";
         public const string DownloadHostRefused = "DreaminaDownloadHostRefused";
         public const string DownloadTooLarge = "DreaminaDownloadTooLarge";
         public const string DownloadIncomplete = "DreaminaDownloadIncomplete";

@@ -10,12 +10,14 @@ Describe 'The emulator process' -Skip:$IsWindows {
         @{ Signal = 'INT'; Why = 'Ctrl+C' }
     ) {
         $emulator = Start-TestEmulator
-        $clock = [System.Diagnostics.Stopwatch]::StartNew()
-        & kill -s $Signal $emulator.Process.Id
-        $emulator.Process.WaitForExit(5000) | Should -BeTrue
-        $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
-        $emulator.Process.ExitCode | Should -Be 0
-        $emulator | Stop-DreaminaEmulator
+        try {
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+            & kill -s $Signal $emulator.Process.Id
+            $emulator.Process.WaitForExit(5000) | Should -BeTrue
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
+            $emulator.Process.ExitCode | Should -Be 0
+        }
+        finally { $emulator | Stop-DreaminaEmulator }
     }
 }
 

@@ -44,8 +44,9 @@ namespace Dreamina.Commands
         [ValidateRange(0.1, 1000)]
         public double? MaxPollRate { get; set; }
 
+        /// <summary>The most the day's jobs may cost, by estimate; 0 or $null removes the limit.</summary>
         [Parameter]
-        [ValidateRange(0.0001, 1000000.0)]
+        [AllowNull]
         public decimal? DailySpendLimit { get; set; }
 
         [Parameter]
@@ -64,11 +65,14 @@ namespace Dreamina.Commands
                 ConnectTimeout = ConnectTimeoutSec is { } connect ? TimeSpan.FromSeconds(connect) : null,
                 ThrottleLimit = ThrottleLimit,
                 MaxPollRate = MaxPollRate,
-                DailySpendLimit = DailySpendLimit,
+                DailySpendLimit = DailySpendLimit is > 0 ? DailySpendLimit : null,
+                ClearDailySpendLimit = MyInvocation.BoundParameters.ContainsKey(nameof(DailySpendLimit)) && DailySpendLimit is null or 0m,
                 ImageUploader = ImageUploader,
             };
             try
             {
+                if (DailySpendLimit < 0)
+                    throw new DreaminaException(ErrorIds.SpendLimitInvalid, ErrorCategory.InvalidArgument, $"-DailySpendLimit {DailySpendLimit} is below zero. Give the most a day's jobs may cost in USD, or 0 (or $null) for no limit.");
                 changes.Token = Token is null ? null : Checked(Token);
                 changes.BaseUri = BaseUri is null ? null : DreaminaSession.CheckApiUri(BaseUri.OriginalString);
                 changes.AccountUri = AccountUri is null ? null : DreaminaSession.CheckApiUri(AccountUri.OriginalString, "RunComfy's account API");
@@ -77,7 +81,7 @@ namespace Dreamina.Commands
             catch (DreaminaException e)
             {
                 // The target is the parameter's name: its value may be a secret.
-                ThrowTerminatingError(e.ToErrorRecord(e.ErrorId == ErrorIds.ImageStoreInvalid ? "-ImageStore" : e.ErrorId == ErrorIds.TokenInvalid ? "-Token" : (object?)BaseUri ?? AccountUri));
+                ThrowTerminatingError(e.ToErrorRecord(e.ErrorId == ErrorIds.ImageStoreInvalid ? "-ImageStore" : e.ErrorId == ErrorIds.TokenInvalid ? "-Token" : e.ErrorId == ErrorIds.SpendLimitInvalid ? DailySpendLimit! : (object?)BaseUri ?? AccountUri));
             }
             Session.Configure(changes);
             Session.ReadPriceAhead();

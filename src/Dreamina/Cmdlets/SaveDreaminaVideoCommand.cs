@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -15,10 +16,11 @@ namespace Dreamina.Commands
     [OutputType(typeof(FileInfo), typeof(DreaminaBackgroundJob))]
     public sealed class SaveDreaminaVideoCommand : DreaminaJobCmdlet
     {
-        private readonly List<DreaminaJob> _forJob = new List<DreaminaJob>();
+        private readonly List<(DreaminaJob Job, string? Name)> _forJob = new List<(DreaminaJob, string?)>();
         private SaveTargets? _targets;
         private string _destination = "";
         private SaveRun? _run;
+        private int _position;
 
         /// <summary>The file to write; for a single video. Use -Directory for several.</summary>
         [Parameter]
@@ -28,8 +30,12 @@ namespace Dreamina.Commands
         [Parameter]
         public string? Directory { get; set; }
 
+        /// <summary>Names each file: gets the job as $_ (with its place in the input order as $_.Index) and returns a name.</summary>
         [Parameter]
-        public SwitchParameter Force { get; set; }
+        public ScriptBlock? FileName { get; set; }
+
+        [Parameter] public SwitchParameter WriteMetadata { get; set; }
+        [Parameter] public SwitchParameter Force { get; set; }
 
         /// <summary>Hosts besides RunComfy's storage (*.runcomfy.net, *.runcomfy.com) to download from; "*.example.com" covers subdomains.</summary>
         [Parameter]
@@ -55,7 +61,7 @@ namespace Dreamina.Commands
             if (path is not null && System.IO.Directory.Exists(path)) ThrowTerminatingError(DownloadErrors.IsDirectory(path).ToErrorRecord(Path));
             var folder = Directory is null ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : GetUnresolvedProviderPathFromPSPath(Directory);
             _destination = path ?? folder;
-            _targets = new SaveTargets(path, folder);
+            _targets = new SaveTargets(path, folder, Force);
             VideoDownloader.CleanOrphans(System.IO.Path.GetDirectoryName(path) ?? folder);
             if (AsJob) return;
             var items = ProviderItems.Of(SessionState);
@@ -67,8 +73,11 @@ namespace Dreamina.Commands
             foreach (var job in Jobs)
             {
                 if (!ShouldProcess($"job {job.RequestId ?? job.ClientId}", $"Save its video to {_destination}")) continue;
-                if (AsJob) _forJob.Add(job);
-                else _run!.Add(job);
+                string? name;
+                try { name = ChosenName(job); }
+                catch (DreaminaException e) { WriteError(e.ToErrorRecord(job)); continue; }
+                if (AsJob) _forJob.Add((job, name));
+                else _run!.Add(job, name);
             }
             Drain();
             if (_run?.Fatal is { } fatal) ThrowTerminatingError(fatal.ToErrorRecord(null));
@@ -82,7 +91,7 @@ namespace Dreamina.Commands
                 {
                     using var items = ProviderItems.Private();
                     var run = NewRun(sink, stop, (file, job) => sink.Output(items.ForFile(file.FullName, job.RequestId)));
-                    foreach (var job in _forJob) run.Add(job);
+                    foreach (var (job, name) in _forJob) run.Add(job, name);
                     await run.WhenDone().ConfigureAwait(false);
                     run.Finish();
                     if (run.Fatal is { } failed) throw failed;
@@ -107,7 +116,25 @@ namespace Dreamina.Commands
         {
             var settings = Session.Settings;
             var downloader = new VideoDownloader(Session.ContentHttp, new DownloadPolicy(AllowedHost, MaximumSize, settings.Retry), sink);
-            return new SaveRun(Client, downloader, Journal, _targets!, saved, sink, Force, ThrottleLimit, cancel);
+            var version = WriteMetadata ? typeof(SaveDreaminaVideoCommand).Assembly.GetName().Version?.ToString(3) ?? "" : null;
+            return new SaveRun(Client, downloader, Journal, _targets!, saved, sink, Force, version, ThrottleLimit, cancel);
+        }
+
+        // User script runs here, on the pipeline thread; a name it cannot give is this job's error, not the batch's.
+        private string? ChosenName(DreaminaJob job)
+        {
+            if (FileName is null) return null;
+            var item = PSObject.AsPSObject(job).Copy();
+            item.Properties.Add(new PSNoteProperty("Index", ++_position));
+            try
+            {
+                var returned = FileName.InvokeWithContext(null, new List<PSVariable> { new PSVariable("_", item) }).LastOrDefault(o => o?.BaseObject is not null);
+                return SafeFileName.FromUser(returned?.BaseObject?.ToString() ?? "");
+            }
+            catch (RuntimeException e)
+            {
+                throw new DreaminaException(ErrorIds.FileNameInvalid, ErrorCategory.InvalidResult, $"The -FileName script block failed for job {job.RequestId}: {e.Message}", e);
+            }
         }
     }
 }

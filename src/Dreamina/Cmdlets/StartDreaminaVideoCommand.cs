@@ -64,6 +64,7 @@ namespace Dreamina.Commands
 
         [Parameter] public SwitchParameter Force { get; set; }
         [Parameter] public SwitchParameter AsJob { get; set; }
+        [Parameter] public SwitchParameter Again { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -81,6 +82,7 @@ namespace Dreamina.Commands
             var run = _run ??= Begin();
             foreach (var image in images)
             {
+                if (run.TakeEarlier(settings, image)) continue;
                 if (!ShouldProcessRedacted(run.Describe(settings, image), "Submit a paid Dreamina video job", out var whatIf))
                 {
                     if (whatIf) run.Preview(settings, image, Cancellation);
@@ -128,12 +130,12 @@ namespace Dreamina.Commands
         {
             var run = NewSubmissionRun(new SubmissionOptions
             {
-                MaxCost = MaxCost, Force = Force, WhatIf = WhatIfRequested, Wait = Wait, InBackground = AsJob,
+                MaxCost = MaxCost, Force = Force, WhatIf = WhatIfRequested, Wait = Wait, InBackground = AsJob, Again = Again,
                 ThrottleLimit = ThrottleLimit ?? Session.Settings.ThrottleLimit,
             }, SkipImageCheck);
             try
             {
-                Await(run.PrepareAsync(() => ReadJournalOrWarn().Select(j => j.Cost).Max(), Cancellation));
+                Await(run.PrepareAsync(ReadJournalOrWarn(), Cancellation));
             }
             catch (DreaminaException e)
             {

@@ -97,7 +97,7 @@ namespace Dreamina.Configuration
                 }
                 _throttleLimit = changes.ThrottleLimit ?? _throttleLimit;
                 _maxPollRate = changes.MaxPollRate ?? _maxPollRate;
-                _dailySpendLimit = changes.DailySpendLimit ?? _dailySpendLimit;
+                _dailySpendLimit = changes.ClearDailySpendLimit ? null : changes.DailySpendLimit ?? _dailySpendLimit;
                 _imageStore = changes.ImageStore ?? _imageStore;
                 _imageUploader = changes.ImageUploader ?? _imageUploader;
                 _resolved = null;

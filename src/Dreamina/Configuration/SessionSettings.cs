@@ -19,6 +19,8 @@ namespace Dreamina.Configuration
         public int? ThrottleLimit { get; set; }
         public double? MaxPollRate { get; set; }
         public decimal? DailySpendLimit { get; set; }
+        /// <summary>-DailySpendLimit 0 or $null: no daily limit from now on.</summary>
+        public bool ClearDailySpendLimit { get; set; }
         public Uri? ImageStore { get; set; }
         public ScriptBlock? ImageUploader { get; set; }
     }

@@ -29,6 +29,22 @@ namespace Dreamina.Download
             return WindowsDeviceNames.Contains(stem, StringComparer.OrdinalIgnoreCase) ? "_" + name : name;
         }
 
+        /// <summary>
+        /// A name the user chose (Save-DreaminaVideo -FileName): kept as it is but for what a file system refuses
+        /// (path separators, Windows' reserved characters, control characters, trailing dots and spaces, device
+        /// names), with .mp4 added when it has no extension.
+        /// </summary>
+        public static string FromUser(string text)
+        {
+            var refused = Path.GetInvalidFileNameChars().Concat(new[] { '<', '>', ':', '"', '/', '\\', '|', '?', '*' }).ToArray();
+            var name = new string(text.Trim().Select(c => c < ' ' || refused.Contains(c) ? '_' : c).Take(MaxLength).ToArray()).TrimEnd('.', ' ').TrimStart('.');
+            if (name.Length == 0)
+                throw new DreaminaException(ErrorIds.FileNameInvalid, ErrorCategory.InvalidResult, $"The -FileName script block returned '{text}', which leaves no file name. Return a name such as 'take-1.mp4'.");
+            if (Path.GetExtension(name).Length == 0) name += ".mp4";
+            var stem = name.Split('.')[0];
+            return WindowsDeviceNames.Contains(stem, StringComparer.OrdinalIgnoreCase) ? "_" + name : name;
+        }
+
         /// <summary>The full path of <paramref name="fileName"/> in <paramref name="directory"/>, refusing anything that resolves outside it.</summary>
         public static string Within(string directory, string fileName)
         {

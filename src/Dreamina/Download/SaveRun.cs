@@ -12,22 +12,30 @@ using Dreamina.Service;
 
 namespace Dreamina.Download
 {
-    /// <summary>Where each video goes: one file named by -Path, or &lt;request id&gt;.mp4 in a folder.</summary>
+    /// <summary>
+    /// Where each video goes: one file named by -Path, the name -FileName chose (with -2, -3 when that name is
+    /// taken by another file or another job of this run), or &lt;request id&gt;.mp4 in a folder.
+    /// </summary>
     internal sealed class SaveTargets
     {
         private readonly string? _path;
         private readonly string _folder;
+        private readonly bool _overwrite;
+        private readonly HashSet<string> _claimed = new HashSet<string>(StringComparer.Ordinal);
         private int _usedPath;
 
         /// <param name="path">The resolved -Path, or null.</param>
         /// <param name="folder">The resolved -Directory, or the current location.</param>
-        public SaveTargets(string? path, string folder)
+        /// <param name="overwrite">-Force: a chosen name is used even when a file is there.</param>
+        public SaveTargets(string? path, string folder, bool overwrite)
         {
             _path = path;
             _folder = folder;
+            _overwrite = overwrite;
         }
 
-        public string For(DreaminaJob job, int index)
+        /// <param name="chosenName">The file name -FileName gave this job, or null.</param>
+        public string For(DreaminaJob job, int index, string? chosenName)
         {
             if (_path is not null)
             {
@@ -36,8 +44,24 @@ namespace Dreamina.Download
                         $"-Path names one file, but a second video (job {job.RequestId}) would go there too. Use -Directory to save several videos.");
                 return _path;
             }
-            return SafeFileName.Within(_folder, SafeFileName.ForVideo(job.RequestId!, job.VideoUris[index], index, job.VideoUris.Count));
+            if (chosenName is null) return SafeFileName.Within(_folder, SafeFileName.ForVideo(job.RequestId!, job.VideoUris[index], index, job.VideoUris.Count));
+            var stem = Path.GetFileNameWithoutExtension(chosenName);
+            var extension = Path.GetExtension(chosenName);
+            lock (_claimed)
+            {
+                for (var n = index + 1; ; n++)
+                {
+                    var candidate = SafeFileName.Within(_folder, n == 1 ? chosenName : $"{stem}-{n}{extension}");
+                    if (_claimed.Contains(candidate) || TakenByAnother(candidate, job)) continue;
+                    _claimed.Add(candidate);
+                    return candidate;
+                }
+            }
         }
+
+        // A file already there is this job's own video (a re-run finds it) or, with -Force, to be replaced; else the name is taken.
+        private bool TakenByAnother(string candidate, DreaminaJob job)
+            => File.Exists(candidate) && !_overwrite && job.SavedTo != candidate && VideoDownloader.FinishedEarlier(candidate, job.RequestId!) is null;
     }
 
     /// <summary>
@@ -56,6 +80,7 @@ namespace Dreamina.Download
         private readonly Action<FileInfo, DreaminaJob> _saved;
         private readonly IOutputSink _sink;
         private readonly bool _overwrite;
+        private readonly string? _metadataVersion;
         private readonly SemaphoreSlim _throttle;
         private readonly CancellationToken _cancel;
         private readonly List<Task> _saves = new List<Task>();
@@ -66,8 +91,9 @@ namespace Dreamina.Download
         private DreaminaException? _fatal;
 
         /// <param name="saved">Hands on each saved file (as a file item, on whatever thread may make one), from any thread.</param>
+        /// <param name="metadataVersion">The module's version, when -WriteMetadata asks for a JSON file beside each video; else null.</param>
         public SaveRun(IRunComfyApi api, VideoDownloader downloader, JobJournal journal, SaveTargets targets, Action<FileInfo, DreaminaJob> saved,
-            IOutputSink sink, bool overwrite, int throttleLimit, CancellationToken cancel)
+            IOutputSink sink, bool overwrite, string? metadataVersion, int throttleLimit, CancellationToken cancel)
         {
             _api = api;
             _downloader = downloader;
@@ -77,6 +103,7 @@ namespace Dreamina.Download
             _sink = sink;
             _progress = new ProgressLine(sink, 0x0D7F, "Saving Dreamina videos");
             _overwrite = overwrite;
+            _metadataVersion = metadataVersion;
             _throttle = new SemaphoreSlim(throttleLimit);
             _cancel = cancel;
         }
@@ -84,14 +111,15 @@ namespace Dreamina.Download
         /// <summary>The error that every later job would meet too (the token), if one stopped the run.</summary>
         public DreaminaException? Fatal => Volatile.Read(ref _fatal);
 
-        public void Add(DreaminaJob job)
+        /// <param name="chosenName">The file name -FileName gave this job (made on the pipeline thread), or null.</param>
+        public void Add(DreaminaJob job, string? chosenName = null)
         {
             if (job.RequestId is null)
             {
                 _sink.Error(JobErrors.Unconfirmed(job), job);
                 return;
             }
-            lock (_saves) _saves.Add(Task.Run(() => SaveAsync(job)));
+            lock (_saves) _saves.Add(Task.Run(() => SaveAsync(job, chosenName)));
         }
 
         public Task WhenDone()
@@ -101,7 +129,7 @@ namespace Dreamina.Download
 
         public void Finish() => _progress.Complete();
 
-        private async Task SaveAsync(DreaminaJob job)
+        private async Task SaveAsync(DreaminaJob job, string? chosenName)
         {
             try
             {
@@ -118,7 +146,7 @@ namespace Dreamina.Download
                 for (var i = 0; i < job.VideoUris.Count; i++)
                 {
                     var index = i;
-                    var target = _targets.For(job, index);
+                    var target = _targets.For(job, index, chosenName);
                     var file = AlreadySaved(job, target) ?? await _downloader.DownloadAsync(job.VideoUris[index], target, job.RequestId!, _overwrite,
                         (have, total) => Progress(job, index, have, total), _cancel).ConfigureAwait(false);
                     await Keep(job, file).ConfigureAwait(false);
@@ -187,6 +215,7 @@ namespace Dreamina.Download
             }
             _sink.Verbose($"Saved the video of job {job.RequestId} to {file.FullName}.");
             _saved(file, job);
+            if (_metadataVersion is not null) VideoMetadata.WriteBeside(file.FullName, job, _metadataVersion);
         }
 
         private void Progress(DreaminaJob job, int index, long have, long? total)

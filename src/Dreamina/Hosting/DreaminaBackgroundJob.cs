@@ -34,7 +34,7 @@ namespace Dreamina.Hosting
         /// <summary>This job's streams as a sink, usable from any thread.</summary>
         internal IOutputSink Streams { get; }
 
-        public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Warning.Count > 0 || Verbose.Count > 0 || Debug.Count > 0 || Progress.Count > 0;
+        public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Warning.Count > 0 || Information.Count > 0 || Verbose.Count > 0 || Debug.Count > 0 || Progress.Count > 0;
 
         public override string Location => Environment.MachineName;
 
@@ -102,6 +102,7 @@ namespace Dreamina.Hosting
             public void Error(DreaminaException error, object? target) => _job.Error.Add(_job._redactor.Redact(error.ToErrorRecord(target)));
             public void Progress(ProgressRecord record) => _job.Progress.Add(_job._redactor.Redact(record));
             public void Warning(string message) => _job.Warning.Add(new WarningRecord(_job._redactor.Redact(message)));
+            public void Information(string message) => _job.Information.Add(new InformationRecord(_job._redactor.Redact(message), "Dreamina"));
 
             public void Verbose(string message)
             {

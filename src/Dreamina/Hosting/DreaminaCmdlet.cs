@@ -271,6 +271,7 @@ namespace Dreamina.Hosting
         void IActivityLog.Verbose(string message) => OnPipelineThread(() => WriteVerbose(message));
         void IActivityLog.Debug(string message) => OnPipelineThread(() => WriteDebug(message));
         void IActivityLog.Warning(string message) => OnPipelineThread(() => WriteWarning(message));
+        void IActivityLog.Information(string message) => OnPipelineThread(() => WriteInformation(Session.Redactor.Redact(message), new[] { "Dreamina" }));
 
         /// <summary>Runs on the pipeline thread: now if this is it, else when the pipeline thread next pumps.</summary>
         internal void OnPipelineThread(Action write)

@@ -17,7 +17,8 @@ namespace Dreamina.Journal
     /// written before it is sent (by its client id) and completed by its answer (with the request id).
     /// Writers take a lock file, so several PowerShell processes can share it. Writes from every cmdlet of the
     /// process are grouped: one lock and one flush to disk for all the lines waiting at that moment, on a
-    /// thread of their own. It never holds a token.
+    /// thread of their own. It never holds a token. Beside it, a record of each day's estimated spending
+    /// (<see cref="SpendLedger"/>) that removing jobs or compacting the journal never lowers.
     /// </summary>
     internal sealed class JobJournal
     {
@@ -46,7 +47,13 @@ namespace Dreamina.Journal
 
         /// <summary>Writes the jobs' current state; the task ends once it is on disk.</summary>
         /// <exception cref="DreaminaException"><see cref="ErrorIds.JournalUnavailable"/>, through the task.</exception>
-        public Task RecordAsync(params DreaminaJob[] jobs) => Enqueue(new PendingWrite(jobs.Select(JournalEntry.Serialize).ToArray(), null));
+        public Task RecordAsync(params DreaminaJob[] jobs)
+            // A cancelled job is not billed: the day's spending gives it back.
+            => Enqueue(new PendingWrite(jobs.Select(JournalEntry.Serialize).ToArray(), null,
+                jobs.Where(j => j.Status == JobStatus.Cancelled && j.ClientId is not null).Select(j => SpendLedger.Refund(j.ClientId!)).ToArray()));
+
+        /// <summary>The record of each day's spending, beside the journal.</summary>
+        public string SpendingPath => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path) ?? ".", System.IO.Path.GetFileNameWithoutExtension(Path) + ".spending.jsonl");
 
         /// <summary>
         /// Writes a submission before it is sent, if the day's spending allows it (checked under the lock, against
@@ -54,20 +61,21 @@ namespace Dreamina.Journal
         /// </summary>
         public async Task<SpendDecision> BeginSubmissionAsync(DreaminaJob intent, DailyLimit? limit)
         {
-            var write = new PendingWrite(new[] { JournalEntry.Serialize(intent) }, limit is null ? null : new Reservation(intent.Cost, limit));
+            var write = new PendingWrite(new[] { JournalEntry.Serialize(intent) }, limit is null ? null : new Reservation(intent.Cost, limit), new[] { SpendLedger.Charge(intent) });
             await Enqueue(write).ConfigureAwait(false);
             return write.Decision ?? SpendDecision.Allowed;
         }
 
-        /// <summary>Forgets one job (by its journal key), grouped with other writes.</summary>
-        public Task ForgetAsync(string key) => Enqueue(new PendingWrite(new[] { JournalEntry.Tombstone(key) }, null));
+        /// <summary>A submission that was never sent after all: the journal forgets it and the day's spending gives it back.</summary>
+        public Task WithdrawAsync(DreaminaJob intent)
+            => Enqueue(new PendingWrite(new[] { JournalEntry.Tombstone(intent.Key) }, null, intent.ClientId is { } client ? new[] { SpendLedger.Refund(client) } : Array.Empty<string>()));
 
         /// <summary>Forgets jobs (by their journal keys) and compacts the file.</summary>
         public void Forget(IEnumerable<string> keys)
         {
             using (Lock())
             {
-                AppendLocked(keys.Select(JournalEntry.Tombstone).ToList());
+                AppendLocked(Path, keys.Select(JournalEntry.Tombstone).ToList());
                 ReadAndCompactLocked(_ => { });
             }
         }
@@ -113,9 +121,11 @@ namespace Dreamina.Journal
                 {
                     using (Lock())
                     {
+                        if (batch.Any(w => w.Reservation is not null || w.SpendLines.Length > 0)) StartSpendingLocked();
                         if (batch.Any(w => w.Reservation is not null)) Decide(batch);
-                        var lines = batch.Where(w => w.Decision?.IsAllowed != false).SelectMany(w => w.Lines).ToList();
-                        AppendLocked(lines);
+                        var allowed = batch.Where(w => w.Decision?.IsAllowed != false).ToList();
+                        AppendLocked(Path, allowed.SelectMany(w => w.Lines).ToList());
+                        AppendLocked(SpendingPath, allowed.SelectMany(w => w.SpendLines).ToList());
                     }
                     foreach (var write in batch) write.Done.TrySetResult(true);
                 }
@@ -130,7 +140,7 @@ namespace Dreamina.Journal
         // Reservations in the order they came, each against what the day has spent so far, this batch included.
         private void Decide(List<PendingWrite> batch)
         {
-            _ledger.CatchUp(Path);
+            _ledger.CatchUp(SpendingPath);
             decimal added = 0;
             foreach (var write in batch)
             {
@@ -151,12 +161,23 @@ namespace Dreamina.Journal
             return live;
         }
 
-        private void AppendLocked(IReadOnlyCollection<string> lines)
+        // The spending record starts from the journal's jobs of today (a journal older than the record, or a
+        // record that was deleted), so a day's earlier jobs are never left out.
+        private void StartSpendingLocked()
         {
-            if (lines.Count == 0) return;
-            var created = !File.Exists(Path);
-            using var file = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
-            if (created) RestrictToOwner(Path, 0x180 /* 0600 */);
+            if (File.Exists(SpendingPath)) return;
+            var today = File.Exists(Path)
+                ? ReadLocked(_ => { }, out _).Where(j => j.Status != JobStatus.Cancelled && j.SubmittedAt?.LocalDateTime.Date == DateTime.Now.Date).Select(SpendLedger.Charge).ToList()
+                : new List<string>();
+            AppendLocked(SpendingPath, today, create: true);
+        }
+
+        private void AppendLocked(string path, IReadOnlyCollection<string> lines, bool create = false)
+        {
+            if (lines.Count == 0 && !create) return;
+            var created = !File.Exists(path);
+            using var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
+            if (created) RestrictToOwner(path, 0x180 /* 0600 */);
             // A crash can leave a last line without its newline: close it off so the next entry starts clean.
             if (file.Length > 0)
             {
@@ -167,7 +188,7 @@ namespace Dreamina.Journal
             var text = Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")));
             file.Write(text, 0, text.Length);
             file.Flush(flushToDisk: true);
-            Interlocked.Add(ref _linesWritten, lines.Count);
+            if (path == Path) Interlocked.Add(ref _linesWritten, lines.Count);
         }
 
         private List<DreaminaJob> ReadLocked(Action<string> warn, out int lineNumber)
@@ -254,13 +275,16 @@ namespace Dreamina.Journal
 
         private sealed class PendingWrite
         {
-            public PendingWrite(string[] lines, Reservation? reservation)
+            public PendingWrite(string[] lines, Reservation? reservation, string[]? spendLines = null)
             {
                 Lines = lines;
                 Reservation = reservation;
+                SpendLines = spendLines ?? Array.Empty<string>();
             }
 
             public string[] Lines { get; }
+            /// <summary>Lines for the spending record, written with the journal's (and only if the reservation was allowed).</summary>
+            public string[] SpendLines { get; }
             public Reservation? Reservation { get; }
             public SpendDecision? Decision { get; set; }
             public TaskCompletionSource<bool> Done { get; } = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Text;
+using System.Text.Json;
 
 namespace Dreamina.Journal
 {
@@ -37,34 +39,44 @@ namespace Dreamina.Journal
     }
 
     /// <summary>
-    /// Today's spending (local day), as the journal's lines from every process tell it: each job counts once at
-    /// its estimated cost, from the line written before it was sent, until it is cancelled or forgotten. Read
-    /// under the journal's lock, from where it stopped last time, so a long journal is read once per session.
+    /// Each day's estimated spending (local day), as every process recorded it in the spending file beside the
+    /// journal: a line charging a job when it is about to be sent, a line giving it back when it was never sent
+    /// or was cancelled. Jobs removed from the journal, and compaction, leave it as it is: the day's total is a
+    /// record, not a view of the job list. Read under the journal's lock, from where it stopped last time.
     /// </summary>
     internal sealed class SpendLedger
     {
-        private readonly Dictionary<string, (DateTime Day, decimal? Cost)> _today = new Dictionary<string, (DateTime, decimal?)>();
-        private readonly Dictionary<string, string> _keyOfRequest = new Dictionary<string, string>();
+        private readonly Dictionary<string, (DateTime Day, decimal? Cost)> _charged = new Dictionary<string, (DateTime, decimal?)>();
         private long _offset;
         private byte[] _lastLine = Array.Empty<byte>();
+
+        /// <summary>The line that charges a job to the day it was submitted.</summary>
+        public static string Charge(DreaminaJob job) => JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["job"] = job.ClientId ?? job.RequestId,
+            ["day"] = (job.SubmittedAt ?? DateTimeOffset.Now).LocalDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["cost"] = job.Cost,
+        });
+
+        /// <summary>The line that gives a job's charge back.</summary>
+        public static string Refund(string job) => JsonSerializer.Serialize(new Dictionary<string, object> { ["job"] = job, ["refund"] = true });
 
         public decimal SpentToday(decimal unknownCostCountsAs)
         {
             var today = DateTime.Now.Date;
             decimal spent = 0;
-            foreach (var (day, cost) in _today.Values) if (day == today) spent += cost ?? unknownCostCountsAs;
+            foreach (var (day, cost) in _charged.Values) if (day == today) spent += cost ?? unknownCostCountsAs;
             return spent;
         }
 
-        /// <summary>Reads what was appended since the last call; after a compaction rewrote the file, reads it all again.</summary>
+        /// <summary>Reads what was appended since the last call; a file that was replaced is read again from the start.</summary>
         public void CatchUp(string path)
         {
             if (!File.Exists(path)) return;
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             if (!StillContinues(file))
             {
-                _today.Clear();
-                _keyOfRequest.Clear();
+                _charged.Clear();
                 _offset = 0;
             }
             file.Seek(_offset, SeekOrigin.Begin);
@@ -102,24 +114,24 @@ namespace Dreamina.Journal
 
         private void Account(string line)
         {
-            var entry = JournalEntry.Parse(line);
-            if (entry is null) return;
-            var key = entry.ClientId is { } client ? JournalEntry.ClientPrefix + client
-                : entry.RequestId is { } request && _keyOfRequest.TryGetValue(request, out var known) ? known
-                : entry.RequestId!;
-            if (entry.RequestId is { } id) _keyOfRequest[id] = key;
-            if (entry.Removed || entry.Job?.Status == JobStatus.Cancelled)
+            try
             {
-                _today.Remove(key);
-                return;
+                using var document = JsonDocument.Parse(line);
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("job", out var job) || job.GetString() is not { } key) return;
+                if (root.TryGetProperty("refund", out var refund) && refund.ValueKind == JsonValueKind.True)
+                {
+                    _charged.Remove(key);
+                    return;
+                }
+                if (!root.TryGetProperty("day", out var day) || !DateTime.TryParseExact(day.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return;
+                if (date.Date < DateTime.Now.Date.AddDays(-1)) return; // only today matters; yesterday stays for a run across midnight
+                _charged[key] = (date.Date, root.TryGetProperty("cost", out var cost) && cost.ValueKind == JsonValueKind.Number ? cost.GetDecimal() : null);
             }
-            if (entry.Job?.SubmittedAt is not { } submitted) return;
-            if (submitted.LocalDateTime.Date != DateTime.Now.Date)
+            catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
             {
-                _today.Remove(key);
-                return;
+                // A line a crash cut short charges nothing.
             }
-            _today[key] = (submitted.LocalDateTime.Date, entry.Job.Cost);
         }
     }
 }

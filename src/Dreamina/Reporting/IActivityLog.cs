@@ -6,6 +6,8 @@ namespace Dreamina.Reporting
         void Verbose(string message);
         void Debug(string message);
         void Warning(string message);
+        /// <summary>What a user may want to know without being warned (PowerShell's Information stream).</summary>
+        void Information(string message);
     }
 
     internal sealed class SilentLog : IActivityLog
@@ -14,5 +16,6 @@ namespace Dreamina.Reporting
         public void Verbose(string message) { }
         public void Debug(string message) { }
         public void Warning(string message) { }
+        public void Information(string message) { }
     }
 }

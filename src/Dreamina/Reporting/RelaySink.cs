@@ -21,5 +21,6 @@ namespace Dreamina.Reporting
         public void Verbose(string message) => _target.Verbose(message);
         public void Debug(string message) => _target.Debug(message);
         public void Warning(string message) => _target.Warning(message);
+        public void Information(string message) => _target.Information(message);
     }
 }

@@ -25,6 +25,8 @@ namespace Dreamina.Submission
         public bool Wait { get; set; }
         /// <summary>Inputs are held until <see cref="SubmissionRun.RunHeldAsync"/> runs them in a background job.</summary>
         public bool InBackground { get; set; }
+        /// <summary>Submit even what the journal shows was already submitted (-Again).</summary>
+        public bool Again { get; set; }
         public int ThrottleLimit { get; set; } = WaitSettings.DefaultThrottleLimit;
         public WaitSettings WaitSettings { get; set; } = new WaitSettings();
         /// <summary>The API the jobs are sent to, kept with each job.</summary>
@@ -48,15 +50,18 @@ namespace Dreamina.Submission
         private readonly SubmissionOptions _options;
         private readonly IOutputSink _sink;
         private readonly List<SubmissionInput> _held = new List<SubmissionInput>();
+        private readonly List<DreaminaJob> _heldEarlier = new List<DreaminaJob>();
         private readonly List<Task> _previews = new List<Task>();
         private ModelPrice? _price;
         private SpendGuard? _spend;
         private DreaminaException? _failJobWith;
+        private EarlierJobs? _earlier;
         private Submitter? _submitter;
         private WaitRun? _wait;
         private int _previewJobs;
         private decimal _previewTotal;
         private bool _previewCostUnknown;
+        private int _previewEarlier;
 
         public SubmissionRun(IRunComfyApi api, IAccountApi account, PriceCache prices, JobJournal journal, ImagePreparer images, Redactor redactor,
             SubmissionOptions options, IOutputSink sink)
@@ -75,15 +80,18 @@ namespace Dreamina.Submission
         public DreaminaException? Fatal => _submitter?.Fatal;
 
         /// <summary>Inputs waiting for a background job.</summary>
-        public bool HasHeldInputs => _held.Count > 0;
+        public bool HasHeldInputs => _held.Count > 0 || _heldEarlier.Count > 0;
 
         /// <summary>
         /// Reads the price and starts reading the balance; called at the first input that passes every local
         /// check, so a call whose inputs are all refused sends nothing at all. In the foreground, submitting starts.
         /// </summary>
         /// <exception cref="DreaminaException">A limit cannot be checked (no price, no -Force), or the token is missing or refused; never in the background, whose job fails with it instead.</exception>
-        public async Task PrepareAsync(Func<decimal?> highestJournaledCost, CancellationToken cancel)
+        /// <param name="journaled">The journal's jobs, oldest first: what a re-run may find, and the highest cost seen.</param>
+        public async Task PrepareAsync(IReadOnlyList<DreaminaJob> journaled, CancellationToken cancel)
         {
+            if (!_options.Again) _earlier = new EarlierJobs(journaled, _options.ServiceUri);
+            Func<decimal?> highestJournaledCost = () => journaled.Select(j => j.Cost).Max();
             try
             {
                 (_price, _spend) = await SpendSetup.PrepareAsync(_account, _prices, _options.MaxCost, _options.DailyLimit, _options.Force, _options.WhatIf,
@@ -96,6 +104,34 @@ namespace Dreamina.Submission
                 _spend = new SpendGuard(null, null, Task.FromResult<decimal?>(null), 0, _sink);
             }
             if (!_options.InBackground) Begin(cancel);
+        }
+
+        /// <summary>
+        /// An input the journal shows was already submitted (and neither failed nor was cancelled) is not submitted
+        /// again: its job is handed on as it stands, and the Information stream says so. One whose outcome is
+        /// unknown (Unconfirmed) is only reported. False when the input is new.
+        /// </summary>
+        public bool TakeEarlier(VideoRequest settings, ImageSource image)
+        {
+            if (_earlier?.Claim(settings, image) is not { } job) return false;
+            var when = job.SubmittedAt is { } at ? at.ToString("g", CultureInfo.CurrentCulture) : "an earlier day";
+            if (_options.WhatIf)
+            {
+                _previewEarlier++;
+                _sink.Information($"The job {settings.QuotedPrompt} was already submitted as {job.RequestId ?? "(no request id)"} on {when}, {job.Status}: it would not be submitted again.");
+            }
+            else if (job.RequestId is null)
+            {
+                _sink.Warning($"Not sent again: the job {settings.QuotedPrompt} was sent on {when}, but whether RunComfy accepted it is unknown (Unconfirmed). " +
+                    "Look for it in RunComfy's dashboard, then remove it with Remove-DreaminaJob; or add -Again to send it anyway.");
+            }
+            else
+            {
+                _sink.Information($"The job {settings.QuotedPrompt} was already submitted as {job.RequestId} on {when}, {job.Status}: not submitted again (add -Again to submit it anyway).");
+                if (_options.InBackground) _heldEarlier.Add(job);
+                else HandOn(job);
+            }
+            return true;
         }
 
         /// <summary>What ShouldProcess shows for an input: the job's settings, its image and its estimated cost.</summary>
@@ -126,8 +162,9 @@ namespace Dreamina.Submission
         public Task PreviewsDone => Task.WhenAll(_previews);
 
         /// <summary>The one line -WhatIf ends with, or null when nothing was previewed.</summary>
-        public string? PreviewSummary => _previewJobs == 0 ? null : string.Format(CultureInfo.InvariantCulture, "Submit {0} paid Dreamina video job{1}; estimated total {2}.",
-            _previewJobs, _previewJobs == 1 ? "" : "s", _previewCostUnknown ? "unknown (no price for some jobs)" : SpendGuard.Money(_previewTotal));
+        public string? PreviewSummary => _previewJobs + _previewEarlier == 0 ? null : string.Format(CultureInfo.InvariantCulture, "Submit {0} paid Dreamina video job{1}; estimated total {2}.{3}",
+            _previewJobs, _previewJobs == 1 ? "" : "s", _previewCostUnknown ? "unknown (no price for some jobs)" : SpendGuard.Money(_previewTotal),
+            _previewEarlier == 0 ? "" : $" {_previewEarlier} more input{(_previewEarlier == 1 ? " was" : "s were")} already submitted and would not be submitted again.");
 
         /// <summary>A confirmed input: counted against -MaxCost in input order, then submitted (or held for the background job).</summary>
         /// <returns>Why it was not submitted (it would pass -MaxCost), or null.</returns>
@@ -185,6 +222,7 @@ namespace Dreamina.Submission
             try
             {
                 Begin(stop);
+                foreach (var job in _heldEarlier) HandOn(job);
                 foreach (var input in _held) _submitter!.Enqueue(input);
                 await FinishAsync().ConfigureAwait(false);
                 if (Fatal is { } fatal) throw fatal;
@@ -204,8 +242,14 @@ namespace Dreamina.Submission
         private void Begin(CancellationToken cancel)
         {
             if (_options.Wait) _wait = new WaitRun(_api, _journal, _options.WaitSettings, _sink, cancel);
-            _submitter = new Submitter(_api, _images, _journal, _spend!, _options.ServiceUri, _redactor, _sink,
-                job => { if (_wait is null) _sink.Output(job); else _wait.Add(job); }, _options.ThrottleLimit, cancel);
+            _submitter = new Submitter(_api, _images, _journal, _spend!, _options.ServiceUri, _redactor, _sink, HandOn, _options.ThrottleLimit, cancel);
+        }
+
+        // A job accepted now, or found from an earlier run: out at once, or (-Wait) once it has finished.
+        private void HandOn(DreaminaJob job)
+        {
+            if (_wait is null) _sink.Output(job);
+            else _wait.Add(job);
         }
     }
 }

@@ -196,7 +196,7 @@ namespace Dreamina.Submission
         {
             try
             {
-                await _journal.ForgetAsync(job.Key).ConfigureAwait(false);
+                await _journal.WithdrawAsync(job).ConfigureAwait(false);
             }
             catch (DreaminaException e)
             {

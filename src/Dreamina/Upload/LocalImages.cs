@@ -28,6 +28,23 @@ namespace Dreamina.Upload
             }
         }
 
+        /// <summary>The SHA-256 of a file's content (lower-case hex), or null when it cannot be read.</summary>
+        public static string? Sha256Of(string path)
+        {
+            try
+            {
+                using var sha = SHA256.Create();
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920);
+                return Hex(sha.ComputeHash(stream));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
+        private static string Hex(byte[] bytes) => BitConverter.ToString(bytes).Replace("-", "").ToLowerInvariant();
+
         // Both hashes in one pass: SHA-256 names the blob, MD5 lets the store verify what it received.
         private static async Task<(string Sha256, byte[] Md5)> HashAsync(string path, CancellationToken cancel)
         {
@@ -45,7 +62,7 @@ namespace Dreamina.Upload
                 }
                 sha.TransformFinalBlock(Array.Empty<byte>(), 0, 0);
                 md5.TransformFinalBlock(Array.Empty<byte>(), 0, 0);
-                return (BitConverter.ToString(sha.Hash!).Replace("-", "").ToLowerInvariant(), md5.Hash!);
+                return (Hex(sha.Hash!), md5.Hash!);
             }
             finally
             {

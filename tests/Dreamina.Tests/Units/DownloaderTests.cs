@@ -33,6 +33,7 @@ public sealed class DownloaderTests : IDisposable
         public void Verbose(string message) => lines.Add(message);
         public void Debug(string message) => lines.Add(message);
         public void Warning(string message) => lines.Add(message);
+        public void Information(string message) => lines.Add(message);
     }
 
     private VideoDownloader Downloader(long maxBytes = DownloadPolicy.DefaultMaxBytes, int retries = 5)

@@ -166,7 +166,7 @@ public sealed class JournalTests : IDisposable
         await journal.RecordAsync(yesterday, Job("unknown-cost"), Job("cancelled", JobStatus.Cancelled, 3m));
         var withdrawn = new DreaminaJob(Guid.NewGuid()) { Cost = 2m, SubmittedAt = DateTimeOffset.UtcNow };
         await journal.BeginSubmissionAsync(withdrawn, new DailyLimit(100m, 5m));
-        await journal.ForgetAsync(withdrawn.Key);
+        await journal.WithdrawAsync(withdrawn);
 
         // Today: one job of unknown cost, counted as 5. A sixth USD does not fit under 10; a fifth does.
         var refused = await journal.BeginSubmissionAsync(new DreaminaJob(Guid.NewGuid()) { Cost = 6m, SubmittedAt = DateTimeOffset.UtcNow }, new DailyLimit(10m, 5m));

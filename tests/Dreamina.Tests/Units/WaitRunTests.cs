@@ -76,6 +76,7 @@ public sealed class WaitRunTests
         public void Verbose(string message) { }
         public void Debug(string message) { }
         public void Warning(string message) => throw new InvalidOperationException(message);
+        public void Information(string message) { }
     }
 
     private sealed class FinishedAtOnce : IRunComfyApi
