@@ -4,8 +4,10 @@
     An unattended nightly run: every CSV row becomes a video, a log says what happened and what it cost, the
     exit code says whether all went well.
 .DESCRIPTION
-    Meant for a scheduler (cron, Task Scheduler) with the token in $env:RUNCOMFY_TOKEN. Jobs left unfinished by
-    an earlier run are picked up from the journal first, so no paid job is forgotten. Jobs still running at the
+    Meant for a scheduler (cron, Task Scheduler) with the token in $env:RUNCOMFY_TOKEN. Run it again after a crash
+    and it pays nothing twice: rows the journal shows were already submitted are not submitted again (their jobs
+    are waited for and saved), and videos already saved are not downloaded again. Jobs left unfinished by an
+    earlier run of another CSV are picked up from the journal too, so no paid job is forgotten. Jobs still running at the
     time limit stay in the journal for the next run. With Connect-Dreamina -DailySpendLimit (or -MaxCost here),
     a CSV that grew overnight cannot spend more than you allowed. Exits with 1 when any row or job failed.
 .EXAMPLE
@@ -40,7 +42,8 @@ if ($leftovers.Count -gt 0) { Write-Log "Picking up $($leftovers.Count) unfinish
 $submitted = @(Import-Csv $CsvPath | Start-DreaminaVideo -MaxCost $MaxCost -ErrorAction SilentlyContinue -ErrorVariable +problems)
 Write-Log "Submitted $($submitted.Count) job(s)."
 
-$saved = @($leftovers + $submitted |
+# A re-run's rows bring back their earlier jobs, which may be among the leftovers too: each is followed once.
+$saved = @(@($leftovers) + $submitted | Sort-Object RequestId -Unique |
     Wait-DreaminaJob -Timeout ($TimeoutMinutes * 60) -ErrorAction SilentlyContinue -ErrorVariable +problems |
     Save-DreaminaVideo -Directory $Directory -ErrorAction SilentlyContinue -ErrorVariable +problems)
 

@@ -129,7 +129,7 @@ Describe 'Every example in the help runs without an error' {
 
     BeforeEach {
         # What the examples expect to find: a finished job, one still running (for a few seconds), and a folder of images.
-        $running = Start-DreaminaVideo 'running #run=300' $image
+        $running = Start-DreaminaVideo 'running #run=300' $image -Again
         while (($running | Get-DreaminaStatus).Status -ne 'Running') { Start-Sleep -Milliseconds 50 }
     }
 

@@ -22,6 +22,7 @@ namespace Dreamina.Download
         private readonly string _folder;
         private readonly bool _overwrite;
         private readonly HashSet<string> _claimed = new HashSet<string>(StringComparer.Ordinal);
+        private readonly Dictionary<(DreaminaJob, int), string> _given = new Dictionary<(DreaminaJob, int), string>();
         private int _usedPath;
 
         /// <param name="path">The resolved -Path, or null.</param>
@@ -34,8 +35,18 @@ namespace Dreamina.Download
             _overwrite = overwrite;
         }
 
+        /// <summary>The file for a job's video; asked again, the same answer.</summary>
         /// <param name="chosenName">The file name -FileName gave this job, or null.</param>
         public string For(DreaminaJob job, int index, string? chosenName)
+        {
+            lock (_given)
+            {
+                if (!_given.TryGetValue((job, index), out var target)) _given[(job, index)] = target = Choose(job, index, chosenName);
+                return target;
+            }
+        }
+
+        private string Choose(DreaminaJob job, int index, string? chosenName)
         {
             if (_path is not null)
             {
@@ -142,12 +153,16 @@ namespace Dreamina.Download
             try
             {
                 if (Fatal is not null) return;
-                await EnsureVideoAsync(job).ConfigureAwait(false);
+                // Every video already saved by an earlier run: nothing to ask RunComfy, nothing to download.
+                var saved = job.VideoUris.Count > 0 && Enumerable.Range(0, job.VideoUris.Count).All(i => AlreadySaved(job, _targets.For(job, i, chosenName)) is not null);
+                if (!saved) await EnsureVideoAsync(job).ConfigureAwait(false);
                 for (var i = 0; i < job.VideoUris.Count; i++)
                 {
                     var index = i;
                     var target = _targets.For(job, index, chosenName);
-                    var file = AlreadySaved(job, target) ?? await _downloader.DownloadAsync(job.VideoUris[index], target, job.RequestId!, _overwrite,
+                    var file = AlreadySaved(job, target);
+                    if (file is not null) _sink.Verbose($"The video of job {job.RequestId} is already saved as {target}; not downloaded again.");
+                    file ??= await _downloader.DownloadAsync(job.VideoUris[index], target, job.RequestId!, _overwrite,
                         (have, total) => Progress(job, index, have, total), _cancel).ConfigureAwait(false);
                     await Keep(job, file).ConfigureAwait(false);
                 }
@@ -194,11 +209,9 @@ namespace Dreamina.Download
         private FileInfo? AlreadySaved(DreaminaJob job, string target)
         {
             if (_overwrite) return null;
-            var file = job.SavedTo == target && File.Exists(target) && Mp4Check.Problem(target) is null
+            return job.SavedTo == target && File.Exists(target) && Mp4Check.Problem(target) is null
                 ? new FileInfo(target)
                 : VideoDownloader.FinishedEarlier(target, job.RequestId!);
-            if (file is not null) _sink.Verbose($"The video of job {job.RequestId} is already saved as {target}; not downloaded again.");
-            return file;
         }
 
         private async Task Keep(DreaminaJob job, FileInfo file)
