@@ -75,7 +75,10 @@ Describe '-WhatIf and -Confirm through the console host' {
 
     It '-Confirm with Yes to All asks once' {
         $before = Get-Submits
-        $run = Invoke-TestPwsh -Script "$batch -Confirm | ForEach-Object Prompt" -InputText "A`n" -Environment $environment
+        # A journal of its own: in the first one, shots 1 and 3 are already submitted, and a re-run would not ask for them.
+        $fresh = $environment.Clone()
+        $fresh.DREAMINA_JOURNAL_PATH = "$TestDrive/confirm-all.jsonl"
+        $run = Invoke-TestPwsh -Script "$batch -Confirm | ForEach-Object Prompt" -InputText "A`n" -Environment $fresh
         ([regex]::Matches($run.Output, 'Are you sure')).Count | Should -Be 1
         Get-Submits | Should -Be ($before + 3)
     }
