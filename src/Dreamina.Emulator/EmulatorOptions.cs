@@ -56,6 +56,8 @@ public enum FaultKind
     UnreadableBody,
     /// <summary>Answers an image's range request with 206 and a total length of '*' (unknown).</summary>
     UnknownLength,
+    /// <summary>Answers 404 with the error shape in force, as a gateway without that route would (model info, balance).</summary>
+    NotFound,
 }
 
 public enum EmulatorEndpoint { Submit, Status, Result, Cancel, Model, Download, Balance, Sample }
@@ -102,6 +104,10 @@ public sealed class EmulatorOptions
     public long VideoSizeBytes { get; set; }
     /// <summary>Accept image URLs the emulator cannot fetch (anything not on loopback) without checking them.</summary>
     public bool AcceptRemoteImages { get; set; }
+    /// <summary>A PKCS#12 file (no password) whose certificate the https:// origins present.</summary>
+    public string? CertificatePath { get; set; }
+    /// <summary>The address finished jobs' video links name, when the storage origin is reached by another name (through a proxy).</summary>
+    public Uri? PublicStorageUri { get; set; }
     public FaultOptions Faults { get; set; } = new FaultOptions();
     /// <summary>Delay before every answer of every origin, and before a new connection's first request: a remote service.</summary>
     public TimeSpan Latency { get; set; }

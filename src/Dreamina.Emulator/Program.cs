@@ -26,6 +26,8 @@ Dreamina.Emulator: a local stand-in for RunComfy's Model API (bytedance/dreamina
   --error-status-style NAME  CodePrefix (400004 -> 400, default) or Conventional (401, 402)
   --video-size BYTES         pad every video to this size (for download benchmarks)
   --accept-remote-images     accept non-loopback image URLs without fetching them
+  --certificate PATH         PKCS#12 file (no password) for origins given as https:// URLs
+  --public-storage-uri URI   the address video links name (a storage origin reached by another name)
   --latency-ms MS            delay every answer and every new connection, as a remote service would
   --price USD                the model's base price (default 0.5); 'none' leaves the price out
   --price-unit UNIT          request (default), output, second, or anything else (an unknown unit)
@@ -34,7 +36,7 @@ Dreamina.Emulator: a local stand-in for RunComfy's Model API (bytedance/dreamina
   --faults K1,K2             fault kinds: TooManyRequestsSeconds, TooManyRequestsDate, InternalServerError,
                              BadGateway, ServiceUnavailable, SlowResponse, DropConnection, ErrorIn200,
                              UnknownStatus, TruncatedDownload, Stall, StallMidBody, HtmlIn200, ShortChunked,
-                             RedirectToFile, EchoToken, NoRequestId, UnreadableBody, UnknownLength
+                             RedirectToFile, EchoToken, NoRequestId, UnreadableBody, UnknownLength, NotFound
   --fault-endpoints E1,E2    Submit, Status, Result, Cancel, Model, Download, Balance, Sample (default all)
   --fault-seed N             seed for faults and the failure rate (default 1)
   --help                     this text
@@ -68,6 +70,8 @@ try
             case "--error-status-style": options.ErrorStatusStyle = Enum.Parse<ErrorStatusStyle>(Next(), ignoreCase: true); break;
             case "--video-size": options.VideoSizeBytes = (long)Number(); break;
             case "--accept-remote-images": options.AcceptRemoteImages = true; break;
+            case "--certificate": options.CertificatePath = Next(); break;
+            case "--public-storage-uri": options.PublicStorageUri = new Uri(Next()); break;
             case "--latency-ms": options.Latency = TimeSpan.FromMilliseconds(Number()); break;
             case "--price": options.PriceUsd = Next() is var price && price == "none" ? null : decimal.Parse(price, CultureInfo.InvariantCulture); break;
             case "--price-unit": options.PriceUnit = Next(); break;

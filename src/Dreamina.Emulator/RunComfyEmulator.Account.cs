@@ -22,16 +22,8 @@ public sealed partial class RunComfyEmulator
 {
     private void MapAccount(WebApplication app)
     {
-        app.MapGet("/prod/v2/balance", async http =>
-        {
-            var token = BearerToken(http);
-            if (token is null || !Options.Tokens.Contains(token))
-            {
-                await Write(http, ErrorResponses.ServiceError(Options, ErrorResponses.BadToken, "Missing, expired or revoked API token."));
-                return;
-            }
-            Stats.Count(EmulatorEndpoint.Balance, null);
-            await Write(http, Reply.Json(200, new Dictionary<string, object> { ["balance_usd"] = _wallets.Balance(token), ["currency"] = "USD" }));
-        });
+        // Through Serve like the API's calls: the token is checked, the call counted, and faults (a stall, a 404) may strike.
+        app.MapGet("/prod/v2/balance", http => Serve(http, EmulatorEndpoint.Balance, null, (token, _) =>
+            Task.FromResult(Reply.Json(200, new Dictionary<string, object> { ["balance_usd"] = _wallets.Balance(token), ["currency"] = "USD" }))));
     }
 }

@@ -97,7 +97,7 @@ public sealed partial class RunComfyEmulator
             },
             ["created_at"] = job.SubmittedAt.ToString("O", CultureInfo.InvariantCulture),
         };
-        if (job.State == JobState.Succeeded) body["output"] = new Dictionary<string, object> { ["video"] = new Uri(StorageUri, $"videos/{job.Id}.mp4").AbsoluteUri };
+        if (job.State == JobState.Succeeded) body["output"] = new Dictionary<string, object> { ["video"] = new Uri(Options.PublicStorageUri ?? StorageUri, $"videos/{job.Id}.mp4").AbsoluteUri };
         if (job.State == JobState.Failed) body["error"] = new Dictionary<string, object> { ["code"] = "generation_failed", ["message"] = "The model could not generate a video from this image and prompt." };
         if (job.FinishedAt is { } finished) body["finished_at"] = finished.ToString("O", CultureInfo.InvariantCulture);
         return Reply.Json(200, body);

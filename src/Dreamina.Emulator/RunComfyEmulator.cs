@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -106,17 +107,21 @@ public sealed partial class RunComfyEmulator : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
-            kestrel.Listen(IPAddress.Parse(address.Host), address.Port, listen => listen.Use(next => async connection =>
+            kestrel.Listen(IPAddress.Parse(address.Host), address.Port, listen =>
             {
-                Stats.ConnectionOpened();
-                try
+                if (address.Scheme == Uri.UriSchemeHttps) listen.UseHttps(X509CertificateLoader.LoadPkcs12FromFile(Options.CertificatePath ?? throw new ArgumentException($"{url} is https: give --certificate."), null));
+                listen.Use(next => async connection =>
                 {
-                    // A new connection to a remote host costs a round trip before the first request.
-                    await Latency(connection.ConnectionClosed);
-                    await next(connection);
-                }
-                finally { Stats.ConnectionClosed(); }
-            }));
+                    Stats.ConnectionOpened();
+                    try
+                    {
+                        // A new connection to a remote host costs a round trip before the first request.
+                        await Latency(connection.ConnectionClosed);
+                        await next(connection);
+                    }
+                    finally { Stats.ConnectionClosed(); }
+                });
+            });
         });
         var app = builder.Build();
         app.Use(async (http, next) =>
@@ -171,6 +176,9 @@ public sealed partial class RunComfyEmulator : IAsyncDisposable
                 break;
             case FaultKind.Stall:
                 await Hang(http);
+                return;
+            case FaultKind.NotFound:
+                await Write(http, ErrorResponses.Render(options.ErrorShape, 404, 404000, "Not Found", null));
                 return;
         }
         var reply = await handle(token, http);

@@ -14,12 +14,15 @@ namespace Dreamina
         public const string InvalidModel = "DreaminaInvalidModel";
         public const string InputRejected = "DreaminaInputRejected";
         public const string ServiceUnavailable = "DreaminaServiceUnavailable";
+        public const string ServiceUnreachable = "DreaminaServiceUnreachable";
         public const string ServiceError = "DreaminaServiceError";
         public const string ConnectionFailed = "DreaminaConnectionFailed";
         public const string Timeout = "DreaminaTimeout";
         public const string ProtocolError = "DreaminaProtocolError";
         public const string SubmitOutcomeUnknown = "DreaminaSubmitOutcomeUnknown";
         public const string InsecureBaseUri = "DreaminaInsecureBaseUri";
+        public const string ProxyAuthenticationFailed = "DreaminaProxyAuthenticationFailed";
+        public const string ProxyInvalid = "DreaminaProxyInvalid";
 
         public const string PromptMissing = "DreaminaPromptMissing";
         public const string PromptTooLong = "DreaminaPromptTooLong";
@@ -114,7 +117,8 @@ namespace Dreamina
     internal static class BatchErrors
     {
         public static bool StopsTheBatch(DreaminaException error) => error.ErrorId is ErrorIds.TokenMissing or ErrorIds.TokenInvalid
-            or ErrorIds.AuthenticationFailed or ErrorIds.InsufficientBalance or ErrorIds.InsecureBaseUri or ErrorIds.JournalUnavailable;
+            or ErrorIds.AuthenticationFailed or ErrorIds.InsufficientBalance or ErrorIds.InsecureBaseUri or ErrorIds.JournalUnavailable
+            or ErrorIds.ProxyAuthenticationFailed;
     }
 
     /// <summary>Errors about one job that several parts of the module report alike.</summary>

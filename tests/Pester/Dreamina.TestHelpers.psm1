@@ -22,7 +22,8 @@ function Start-TestEmulator {
 
 function Get-EmulatorStats {
     param([Parameter(Mandatory)] $Emulator)
-    Invoke-RestMethod "$($Emulator.BaseUri)_emulator/stats"
+    # The test reads its own emulator's counters: an https:// one presents a certificate for other names.
+    Invoke-RestMethod "$($Emulator.BaseUri)_emulator/stats" -SkipCertificateCheck
 }
 
 function Get-TestToken {
@@ -74,6 +75,66 @@ function Stop-TestAzurite {
         Stop-Process -Id $Azurite.Process.Id -ErrorAction SilentlyContinue
         Remove-Item -LiteralPath $Azurite.LogPath, "$($Azurite.LogPath).err" -ErrorAction SilentlyContinue
     }
+}
+
+function Start-TestProxy {
+    <#
+    .SYNOPSIS
+        Starts tests/Proxy/proxy.js: a forward proxy with Basic credentials that alone resolves the names in -Map.
+    .PARAMETER Map
+        Host names (with port) to the loopback addresses they stand for, as 'api.test:443' = '127.0.0.1:5080'.
+    #>
+    param([Parameter(Mandatory)] [string] $User, [Parameter(Mandatory)] [string] $Password, [Parameter(Mandatory)] [hashtable] $Map)
+    if (-not (Get-Command node -ErrorAction SilentlyContinue)) { throw 'The proxy tests need Node.js (node on the PATH).' }
+    $log = Join-Path ([System.IO.Path]::GetTempPath()) "dreamina-proxy-$([guid]::NewGuid().ToString('N')).log"
+    $arguments = @("`"$(Join-Path $script:Root 'tests/Proxy/proxy.js')`"", '--user', $User, '--password', $Password) + ($Map.Keys | ForEach-Object { '--map', "$_=$($Map[$_])" })
+    $process = Start-Process node -ArgumentList $arguments -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
+    $deadline = [datetime]::UtcNow.AddSeconds(15)
+    while (-not ((Test-Path $log) -and (Get-Content $log -Raw) -match 'LISTENING (\d+)')) {
+        if ($process.HasExited -or [datetime]::UtcNow -gt $deadline) {
+            Stop-Process -Id $process.Id -ErrorAction SilentlyContinue
+            throw "The test proxy did not start: $(Get-Content "$log.err" -Raw -ErrorAction SilentlyContinue)"
+        }
+        Start-Sleep -Milliseconds 50
+    }
+    [pscustomobject]@{ Process = $process; Uri = [uri]"http://127.0.0.1:$($Matches[1])"; LogPath = $log }
+}
+
+function Stop-TestProxy {
+    param([Parameter(Mandatory, ValueFromPipeline)] $Proxy)
+    process {
+        Stop-Process -Id $Proxy.Process.Id -ErrorAction SilentlyContinue
+        Remove-Item -LiteralPath $Proxy.LogPath, "$($Proxy.LogPath).err" -ErrorAction SilentlyContinue
+    }
+}
+
+function New-TestCertificates {
+    <#
+    .SYNOPSIS
+        A test CA (written as PEM, for SSL_CERT_FILE) and a server certificate it signed for -Name (written as PKCS#12).
+    #>
+    param([Parameter(Mandatory)] [string[]] $Name, [Parameter(Mandatory)] [string] $Folder)
+    $crypto = [System.Security.Cryptography.X509Certificates.CertificateRequest]
+    $caKey = [System.Security.Cryptography.RSA]::Create(2048)
+    $caRequest = $crypto::new('CN=Dreamina Test CA', $caKey, 'SHA256', [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+    $caRequest.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension]::new($true, $false, 0, $true))
+    $caRequest.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509KeyUsageExtension]::new('KeyCertSign, CrlSign', $true))
+    $ca = $caRequest.CreateSelfSigned([datetimeoffset]::UtcNow.AddDays(-1), [datetimeoffset]::UtcNow.AddDays(7))
+    $key = [System.Security.Cryptography.RSA]::Create(2048)
+    $request = $crypto::new("CN=$($Name[0])", $key, 'SHA256', [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+    $names = [System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder]::new()
+    $Name | ForEach-Object { $names.AddDnsName($_) }
+    $request.CertificateExtensions.Add($names.Build())
+    $serverAuth = [System.Security.Cryptography.OidCollection]::new()
+    $null = $serverAuth.Add([System.Security.Cryptography.Oid]::new('1.3.6.1.5.5.7.3.1'))
+    $request.CertificateExtensions.Add([System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension]::new($serverAuth, $false))
+    $signed = $request.Create($ca, [datetimeoffset]::UtcNow.AddHours(-1), [datetimeoffset]::UtcNow.AddDays(6), [byte[]](1..8))
+    $server = [System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::CopyWithPrivateKey($signed, $key)
+    $pem = Join-Path $Folder 'test-ca.pem'
+    $pfx = Join-Path $Folder 'server.pfx'
+    Set-Content -LiteralPath $pem -Value "-----BEGIN CERTIFICATE-----`n$([Convert]::ToBase64String($ca.RawData, 'InsertLineBreaks'))`n-----END CERTIFICATE-----"
+    [System.IO.File]::WriteAllBytes($pfx, $server.Export('Pkcs12'))
+    [pscustomobject]@{ CaPem = $pem; ServerPfx = $pfx }
 }
 
 function Invoke-TestPwsh {

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Security;
 using Dreamina.Configuration;
 using Dreamina.Hosting;
+using Dreamina.Transport;
 using Dreamina.Upload;
 
 namespace Dreamina.Commands
@@ -55,6 +56,19 @@ namespace Dreamina.Commands
         [Parameter]
         public ScriptBlock? ImageUploader { get; set; }
 
+        [Parameter]
+        public Uri? Proxy { get; set; }
+
+        [Parameter]
+        [Credential]
+        public PSCredential? ProxyCredential { get; set; }
+
+        [Parameter] public SwitchParameter ProxyUseDefaultCredentials { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 604800)]
+        public int? UnreachableTimeoutSec { get; set; }
+
         protected override void ProcessRecord()
         {
             var changes = new ConnectChanges
@@ -68,9 +82,15 @@ namespace Dreamina.Commands
                 DailySpendLimit = DailySpendLimit is > 0 ? DailySpendLimit : null,
                 ClearDailySpendLimit = MyInvocation.BoundParameters.ContainsKey(nameof(DailySpendLimit)) && DailySpendLimit is null or 0m,
                 ImageUploader = ImageUploader,
+                UnreachableTimeout = UnreachableTimeoutSec is { } silent ? TimeSpan.FromSeconds(silent) : null,
+                Proxy = Proxy is null ? null : new ProxySettings(Proxy, ProxyCredential?.GetNetworkCredential(), ProxyUseDefaultCredentials),
             };
             try
             {
+                if (Proxy is null && (ProxyCredential is not null || ProxyUseDefaultCredentials))
+                    throw new DreaminaException(ErrorIds.ProxyInvalid, ErrorCategory.InvalidArgument, "-ProxyCredential and -ProxyUseDefaultCredentials go with -Proxy: give the proxy's address too, as in -Proxy http://proxy.example.com:3128.");
+                if (Proxy is not null && (!Proxy.IsAbsoluteUri || Proxy.Scheme is not ("http" or "https")))
+                    throw new DreaminaException(ErrorIds.ProxyInvalid, ErrorCategory.InvalidArgument, $"-Proxy '{Proxy}' is not an http:// or https:// address of a proxy, as in -Proxy http://proxy.example.com:3128.");
                 if (DailySpendLimit < 0)
                     throw new DreaminaException(ErrorIds.SpendLimitInvalid, ErrorCategory.InvalidArgument, $"-DailySpendLimit {DailySpendLimit} is below zero. Give the most a day's jobs may cost in USD, or 0 (or $null) for no limit.");
                 changes.Token = Token is null ? null : Checked(Token);
@@ -81,7 +101,7 @@ namespace Dreamina.Commands
             catch (DreaminaException e)
             {
                 // The target is the parameter's name: its value may be a secret.
-                ThrowTerminatingError(e.ToErrorRecord(e.ErrorId == ErrorIds.ImageStoreInvalid ? "-ImageStore" : e.ErrorId == ErrorIds.TokenInvalid ? "-Token" : e.ErrorId == ErrorIds.SpendLimitInvalid ? DailySpendLimit! : (object?)BaseUri ?? AccountUri));
+                ThrowTerminatingError(e.ToErrorRecord(e.ErrorId == ErrorIds.ImageStoreInvalid ? "-ImageStore" : e.ErrorId == ErrorIds.TokenInvalid ? "-Token" : e.ErrorId == ErrorIds.SpendLimitInvalid ? DailySpendLimit! : e.ErrorId == ErrorIds.ProxyInvalid ? "-Proxy" : (object?)BaseUri ?? AccountUri));
             }
             Session.Configure(changes);
             Session.ReadPriceAhead();

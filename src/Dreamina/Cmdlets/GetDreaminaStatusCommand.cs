@@ -20,7 +20,7 @@ namespace Dreamina.Commands
                 }
                 try
                 {
-                    job.Apply(Await(JobStatusReader.ReadAsync(Client, job.RequestId, Cancellation)));
+                    job.Apply(Await(JobStatusReader.ReadAsync(Client, job, Cancellation)));
                 }
                 catch (DreaminaException e)
                 {

@@ -26,7 +26,7 @@ namespace Dreamina.Commands
                 Service.CancelOutcome outcome;
                 try
                 {
-                    outcome = Await(Client.CancelAsync(job.RequestId, Cancellation));
+                    outcome = Await(Client.At(job.ServiceUri).CancelAsync(job.RequestId, Cancellation));
                 }
                 catch (DreaminaException e)
                 {

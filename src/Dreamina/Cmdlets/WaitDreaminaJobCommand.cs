@@ -61,6 +61,7 @@ namespace Dreamina.Commands
             }
             // Emit whatever has finished meanwhile, so downloads downstream start while upstream still submits.
             Drain();
+            if (_run?.Fatal is { } fatal) ThrowTerminatingError(fatal.ToErrorRecord(null));
         }
 
         protected override void EndProcessing()
@@ -76,6 +77,7 @@ namespace Dreamina.Commands
                     var limit = _deadline is { } deadline ? Max(deadline - DateTime.UtcNow, TimeSpan.Zero) : System.Threading.Timeout.InfiniteTimeSpan;
                     await Task.WhenAny(waiting, Task.Delay(limit, stop)).ConfigureAwait(false);
                     run.Stop();
+                    if (run.Fatal is { } fatal) throw fatal;
                 });
                 return;
             }
@@ -86,6 +88,7 @@ namespace Dreamina.Commands
                 {
                     WriteVerbose($"Stopped waiting at the time limit; {_run.Unfinished.Count} job(s) still running at RunComfy: {string.Join(", ", _run.Unfinished)}.");
                 }
+                if (_run.Fatal is { } fatal) ThrowTerminatingError(fatal.ToErrorRecord(null));
             }
             finally
             {
@@ -101,6 +104,7 @@ namespace Dreamina.Commands
             PollInterval = TimeSpan.FromSeconds(PollInterval),
             ThrottleLimit = ThrottleLimit ?? Session.Settings.ThrottleLimit,
             MaxPollRate = MaxPollRate ?? Session.Settings.MaxPollRate,
+            UnreachableLimit = Session.Settings.UnreachableTimeout,
         }, sink, cancel);
     }
 }

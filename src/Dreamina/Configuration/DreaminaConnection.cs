@@ -1,5 +1,6 @@
 using System;
 using Dreamina.Configuration;
+using Dreamina.Transport;
 using Dreamina.Upload;
 
 namespace Dreamina
@@ -21,6 +22,8 @@ namespace Dreamina
             DailySpendLimit = settings.DailySpendLimit;
             ImageStore = settings.ImageStore is { } store ? AzureBlobStore.Display(store) : null;
             ImageUploader = settings.ImageUploader is not null;
+            UnreachableTimeoutSec = (int)settings.UnreachableTimeout.TotalSeconds;
+            Proxy = settings.Proxy?.ToString() ?? ProxySettings.PlatformDefault();
         }
 
         /// <summary>RunComfy's Model API.</summary>
@@ -43,6 +46,10 @@ namespace Dreamina
         public Uri? ImageStore { get; }
         /// <summary>Whether an -ImageUploader script block is set.</summary>
         public bool ImageUploader { get; }
+        /// <summary>How long a wait goes on with no usable answer from RunComfy before it ends, the jobs kept in the journal.</summary>
+        public int UnreachableTimeoutSec { get; }
+        /// <summary>The proxy every request goes through: its address and user (never the password), or the platform's default.</summary>
+        public string Proxy { get; }
 
         internal static DreaminaConnection Of(DreaminaSession session) => new DreaminaConnection(session.Settings, session.TokenSource);
 

@@ -24,6 +24,7 @@ namespace Dreamina.Configuration
         public const string AccountUriVariable = "DREAMINA_ACCOUNT_URI";
         public const string JournalVariable = "DREAMINA_JOURNAL_PATH";
         private static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
+        public static readonly TimeSpan DefaultUnreachableTimeout = TimeSpan.FromMinutes(15);
 
         private static readonly DreaminaSession ProcessWide = new DreaminaSession();
         private static readonly ConditionalWeakTable<Runspace, DreaminaSession> Isolated = new ConditionalWeakTable<Runspace, DreaminaSession>();
@@ -39,6 +40,8 @@ namespace Dreamina.Configuration
         private decimal? _dailySpendLimit;
         private Uri? _imageStore;
         private ScriptBlock? _imageUploader;
+        private TimeSpan _unreachableTimeout = DefaultUnreachableTimeout;
+        private ProxySettings? _proxy;
         private HttpClient? _api;
         private HttpClient? _content;
         private ResolvedToken? _resolved;
@@ -64,7 +67,7 @@ namespace Dreamina.Configuration
                         _baseUri ?? FromEnvironment(BaseUriVariable) ?? DefaultBaseUri,
                         _accountUri ?? FromEnvironment(AccountUriVariable) ?? DefaultAccountUri,
                         _journalPath ?? DefaultJournalPath(),
-                        _retry.Clone(), _throttleLimit, _maxPollRate, _dailySpendLimit, _imageStore, _imageUploader);
+                        _retry.Clone(), _throttleLimit, _maxPollRate, _dailySpendLimit, _imageStore, _imageUploader, _unreachableTimeout, _proxy);
                 }
             }
         }
@@ -100,6 +103,12 @@ namespace Dreamina.Configuration
                 _dailySpendLimit = changes.ClearDailySpendLimit ? null : changes.DailySpendLimit ?? _dailySpendLimit;
                 _imageStore = changes.ImageStore ?? _imageStore;
                 _imageUploader = changes.ImageUploader ?? _imageUploader;
+                _unreachableTimeout = changes.UnreachableTimeout ?? _unreachableTimeout;
+                if (changes.Proxy is not null)
+                {
+                    _proxy = changes.Proxy;
+                    DropConnections();
+                }
                 _resolved = null;
                 _redactor = null;
                 // Another address or token may mean another price.
@@ -130,6 +139,8 @@ namespace Dreamina.Configuration
                 _maxPollRate = SessionSettings.DefaultMaxPollRate;
                 _dailySpendLimit = null;
                 _imageUploader = null;
+                _unreachableTimeout = DefaultUnreachableTimeout;
+                _proxy = null;
                 _resolved = null;
                 _redactor = null;
                 DropConnections();
@@ -183,21 +194,13 @@ namespace Dreamina.Configuration
         }
 
         /// <summary>One client for RunComfy's API hosts, so connections are reused; it follows no redirects.</summary>
-        public HttpClient ApiHttp { get { lock (_gate) return _api ??= HttpTransport.Create(_retry.ConnectTimeout); } }
+        public HttpClient ApiHttp { get { lock (_gate) return _api ??= HttpTransport.Create(_retry.ConnectTimeout, _proxy); } }
 
         /// <summary>A second client for images, videos and uploads: it has never seen the token.</summary>
-        public HttpClient ContentHttp { get { lock (_gate) return _content ??= HttpTransport.Create(_retry.ConnectTimeout); } }
+        public HttpClient ContentHttp { get { lock (_gate) return _content ??= HttpTransport.Create(_retry.ConnectTimeout, _proxy); } }
 
         /// <summary>HTTPS only, except plain HTTP to this machine (the emulator).</summary>
-        public static Uri CheckApiUri(string text, string what = "the RunComfy API")
-        {
-            if (!Uri.TryCreate(text?.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-                throw new DreaminaException(ErrorIds.InsecureBaseUri, ErrorCategory.InvalidArgument, $"'{text}' is not an absolute http(s) URI for {what}.");
-            if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback)
-                throw new DreaminaException(ErrorIds.InsecureBaseUri, ErrorCategory.SecurityError,
-                    $"'{text}' is plain HTTP; the token would cross the network unencrypted. Use https://, or http:// only for this machine (127.0.0.1, localhost).");
-            return uri;
-        }
+        public static Uri CheckApiUri(string text, string what = "the RunComfy API") => ApiAddress.Check(text, what);
 
         /// <summary>$env:DREAMINA_JOURNAL_PATH, else jobs.jsonl in the user's local application data.</summary>
         public static string DefaultJournalPath()

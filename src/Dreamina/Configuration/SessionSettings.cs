@@ -23,6 +23,8 @@ namespace Dreamina.Configuration
         public bool ClearDailySpendLimit { get; set; }
         public Uri? ImageStore { get; set; }
         public ScriptBlock? ImageUploader { get; set; }
+        public TimeSpan? UnreachableTimeout { get; set; }
+        public ProxySettings? Proxy { get; set; }
     }
 
     /// <summary>The settings in force at one moment: a snapshot that work in progress keeps, whatever Connect-Dreamina does meanwhile.</summary>
@@ -33,8 +35,10 @@ namespace Dreamina.Configuration
         public const double DefaultMaxPollRate = Waiting.WaitSettings.DefaultMaxPollRate;
 
         public SessionSettings(Uri baseUri, Uri accountUri, string journalPath, RetryPolicy retry, int throttleLimit, double maxPollRate,
-            decimal? dailySpendLimit, Uri? imageStore, ScriptBlock? imageUploader)
+            decimal? dailySpendLimit, Uri? imageStore, ScriptBlock? imageUploader, TimeSpan unreachableTimeout, ProxySettings? proxy)
         {
+            UnreachableTimeout = unreachableTimeout;
+            Proxy = proxy;
             BaseUri = baseUri;
             AccountUri = accountUri;
             JournalPath = journalPath;
@@ -47,6 +51,10 @@ namespace Dreamina.Configuration
         }
 
         public Uri BaseUri { get; }
+        /// <summary>How long a wait goes on with no usable answer from RunComfy before it ends.</summary>
+        public TimeSpan UnreachableTimeout { get; }
+        /// <summary>The proxy for every host, or null for the platform's default.</summary>
+        public ProxySettings? Proxy { get; }
         /// <summary>RunComfy's account API (the balance): with <see cref="BaseUri"/>, the only host that receives the token.</summary>
         public Uri AccountUri { get; }
         public string JournalPath { get; }

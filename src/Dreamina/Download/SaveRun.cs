@@ -192,7 +192,7 @@ namespace Dreamina.Download
             var unsigned = job.VideoUris.Any(u => u.OriginalString.Contains(Redactor.Mask));
             if ((job.VideoUris.Count == 0 || stale || unsigned) && job.Status is not (JobStatus.Failed or JobStatus.Cancelled))
             {
-                job.Apply(await JobStatusReader.ReadAsync(_api, job.RequestId!, _cancel).ConfigureAwait(false));
+                job.Apply(await JobStatusReader.ReadAsync(_api, job, _cancel).ConfigureAwait(false));
             }
             if (job.VideoUris.Count > 0) return;
             var why = job.Status switch

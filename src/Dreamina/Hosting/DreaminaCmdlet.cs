@@ -8,6 +8,8 @@ using System.Threading.Tasks;
 using Dreamina.Configuration;
 using Dreamina.Input;
 using Dreamina.Journal;
+using Dreamina.Pricing;
+using Dreamina.Transport;
 using Dreamina.Reporting;
 using Dreamina.Service;
 using Dreamina.Submission;
@@ -162,9 +164,11 @@ namespace Dreamina.Hosting
         {
             var settings = Session.Settings;
             options.DailyLimit = settings.DailySpendLimit;
-            options.WaitSettings = new WaitSettings { ThrottleLimit = settings.ThrottleLimit, MaxPollRate = settings.MaxPollRate };
+            options.WaitSettings = new WaitSettings { ThrottleLimit = settings.ThrottleLimit, MaxPollRate = settings.MaxPollRate, UnreachableLimit = settings.UnreachableTimeout };
             options.ServiceUri = settings.BaseUri;
-            return new SubmissionRun(Client, Client, Session.Prices, Journal, NewImagePreparer(skipImageCheck), Session.Redactor, options, Relay);
+            // Price and balance only inform: one try each, bounded, so that an account API that stalls never holds paid work back.
+            var advisory = Client.WithRetry(new RetryPolicy { MaxRetries = 0, RequestTimeout = SpendSetup.BalanceBudget, ConnectTimeout = SpendSetup.BalanceBudget });
+            return new SubmissionRun(Client, advisory, Session.Prices, Journal, NewImagePreparer(skipImageCheck), Session.Redactor, options, Relay);
         }
 
         // Whether a stream was asked for, by its switch or by the caller's preference variable.

@@ -11,6 +11,11 @@ namespace Dreamina.Pricing
     /// <summary>What a Start-DreaminaVideo call knows of money before its first job: the price, the balance, and its limits.</summary>
     internal static class SpendSetup
     {
+        /// <summary>The longest the balance is waited for: it only feeds a warning.</summary>
+        public static readonly TimeSpan BalanceBudget = TimeSpan.FromSeconds(3);
+        /// <summary>The longest the price is waited for: without limits it only feeds the estimates.</summary>
+        public static readonly TimeSpan PriceBudget = TimeSpan.FromSeconds(5);
+
         /// <summary>
         /// Reads the price (cached for the session) and starts reading the balance (once per call), which the
         /// guard needs only before the first job is sent. Neither is required: without a price jobs get no
@@ -25,7 +30,14 @@ namespace Dreamina.Pricing
             ModelPrice? price = null;
             try
             {
-                price = await prices.GetAsync(account, cancel).ConfigureAwait(false);
+                var reading = prices.GetAsync(account, cancel);
+                if (await Task.WhenAny(reading, Task.Delay(PriceBudget, cancel)).ConfigureAwait(false) != reading)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    throw new DreaminaException(ErrorIds.PriceUnavailable, ErrorCategory.OperationTimeout,
+                        $"RunComfy did not give the model's information (its price) within {PriceBudget.TotalSeconds:0} s.");
+                }
+                price = await reading.ConfigureAwait(false);
                 if (price.Basis == PriceBasis.Unknown)
                 {
                     log.Warning(price.BasePriceUsd is null

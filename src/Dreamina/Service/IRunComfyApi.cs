@@ -1,3 +1,4 @@
+using System;
 using System.Threading;
 using System.Threading.Tasks;
 using Dreamina.Input;
@@ -13,6 +14,8 @@ namespace Dreamina.Service
         Task<JobSnapshot> GetResultAsync(string requestId, CancellationToken cancel);
         /// <summary>True when the job was cancelled; false when it is already running or finished (and will be billed).</summary>
         Task<CancelOutcome> CancelAsync(string requestId, CancellationToken cancel);
+        /// <summary>The same API at the address a job was sent to (this one when null): a job is followed where it lives.</summary>
+        IRunComfyApi At(Uri? service);
     }
 
     /// <summary>What the module reads about money: the model's published price and the account's balance.</summary>

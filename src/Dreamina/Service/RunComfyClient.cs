@@ -26,6 +26,8 @@ namespace Dreamina.Service
         public const string ModelId = "bytedance/dreamina-3-0/pro/image-to-video";
         public const string ModelPath = "v1/models/" + ModelId;
         public const string BalancePath = "prod/v2/balance";
+        private static readonly ReadSubject ModelInformation = new ReadSubject("model information (the price)", "-BaseUri");
+        private static readonly ReadSubject AccountBalance = new ReadSubject("account balance", "-AccountUri");
         private const int MaxResponseBytes = 1 << 20;
 
         private readonly HttpClient _http;
@@ -36,6 +38,7 @@ namespace Dreamina.Service
         private readonly RateGate _gate;
         private readonly Redactor _redactor;
         private readonly IActivityLog _log;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<Uri, RunComfyClient> _elsewhere = new System.Collections.Concurrent.ConcurrentDictionary<Uri, RunComfyClient>();
 
         /// <param name="token">Called at each request, so that input errors and -WhatIf need no token.</param>
         public RunComfyClient(HttpClient http, Uri baseUri, Uri accountUri, Func<string> token, RetryPolicy retry, RateGate gate, Redactor redactor, IActivityLog log)
@@ -77,6 +80,18 @@ namespace Dreamina.Service
 
         public Task<JobSnapshot> GetResultAsync(string requestId, CancellationToken cancel) => ReadJobAsync(requestId, "result", cancel);
 
+        /// <summary>The same client with another retry policy: an advisory read (price, balance) gets a short one of its own.</summary>
+        public RunComfyClient WithRetry(RetryPolicy retry) => new RunComfyClient(_http, _baseUri, _accountUri, _token, retry, _gate, _redactor, _log);
+
+        public IRunComfyApi At(Uri? service)
+        {
+            if (service is null || WithSlash(service) == _baseUri) return this;
+            if (!ApiAddress.IsAcceptable(service))
+                throw new DreaminaException(ErrorIds.InsecureBaseUri, ErrorCategory.SecurityError,
+                    $"The job was sent to {service.GetLeftPart(UriPartial.Authority)}, which is plain HTTP to another machine; the token is not sent there. Remove the job with Remove-DreaminaJob.");
+            return _elsewhere.GetOrAdd(WithSlash(service), uri => new RunComfyClient(_http, uri, _accountUri, _token, _retry, _gate, _redactor, _log));
+        }
+
         public async Task<CancelOutcome> CancelAsync(string requestId, CancellationToken cancel)
         {
             using var answer = await SendAsync(HttpMethod.Post, new Uri(_baseUri, RequestPath(requestId, "cancel")), null, requestId, cancel).ConfigureAwait(false);
@@ -89,14 +104,14 @@ namespace Dreamina.Service
         /// <summary>The model's price, as RunComfy's CLI reads it: <c>base_price_usd</c> per <c>price_unit</c>.</summary>
         public async Task<ModelPrice> GetPriceAsync(CancellationToken cancel)
         {
-            using var answer = await SendAsync(HttpMethod.Get, new Uri(_baseUri, ModelPath), null, null, cancel).ConfigureAwait(false);
+            using var answer = await SendAsync(HttpMethod.Get, new Uri(_baseUri, ModelPath), null, null, cancel, about: ModelInformation).ConfigureAwait(false);
             return ModelPrice.Parse(answer.RootElement);
         }
 
         /// <summary>The account's balance, from RunComfy's account API (the one wallet that funds Model API jobs).</summary>
         public async Task<DreaminaBalance> GetBalanceAsync(CancellationToken cancel)
         {
-            using var answer = await SendAsync(HttpMethod.Get, new Uri(_accountUri, BalancePath), null, null, cancel).ConfigureAwait(false);
+            using var answer = await SendAsync(HttpMethod.Get, new Uri(_accountUri, BalancePath), null, null, cancel, about: AccountBalance).ConfigureAwait(false);
             return DreaminaBalance.Parse(answer.RootElement, _accountUri);
         }
 
@@ -141,7 +156,8 @@ namespace Dreamina.Service
         /// A submission is retried only when it surely never reached RunComfy (refused, throttled, no connection),
         /// and its attempt once sent is not cancelled: resending one that may have arrived could pay twice.
         /// </param>
-        private Task<JsonDocument> SendAsync(HttpMethod method, Uri uri, string? json, string? requestId, CancellationToken cancel, bool isSubmission = false)
+        /// <param name="about">What a call that is not about one job reads (its errors say so): the model's information, the balance.</param>
+        private Task<JsonDocument> SendAsync(HttpMethod method, Uri uri, string? json, string? requestId, CancellationToken cancel, bool isSubmission = false, ReadSubject? about = null)
         {
             var loop = new RetryLoop(_retry)
             {
@@ -158,7 +174,7 @@ namespace Dreamina.Service
             {
                 await _gate.WaitAsync(cancel).ConfigureAwait(false);
                 cancel.ThrowIfCancellationRequested();
-                return await SendOnceAsync(method, uri, json, requestId, isSubmission ? CancellationToken.None : cancel).ConfigureAwait(false);
+                return await SendOnceAsync(method, uri, json, requestId, about, isSubmission ? CancellationToken.None : cancel).ConfigureAwait(false);
             }, cancel);
         }
 
@@ -170,7 +186,7 @@ namespace Dreamina.Service
                 IsTransient = true,
             };
 
-        private async Task<JsonDocument> SendOnceAsync(HttpMethod method, Uri uri, string? json, string? requestId, CancellationToken cancel)
+        private async Task<JsonDocument> SendOnceAsync(HttpMethod method, Uri uri, string? json, string? requestId, ReadSubject? about, CancellationToken cancel)
         {
             var token = _token();
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -188,7 +204,7 @@ namespace Dreamina.Service
                 sent = true;
                 var body = await ReadCappedAsync(response, attempt.Token).ConfigureAwait(false);
                 _log.Debug($"{(int)response.StatusCode} from {method} {uri.AbsolutePath} ({body.Length} characters)");
-                return Interpret(response, body, requestId);
+                return Interpret(response, body, requestId, about);
             }
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested && !attempt.IsCancellationRequested)
             {
@@ -202,6 +218,10 @@ namespace Dreamina.Service
                 throw new DreaminaException(ErrorIds.Timeout, ErrorCategory.OperationTimeout,
                     $"RunComfy did not answer {method} {uri.AbsolutePath} within {_retry.RequestTimeout.TotalSeconds:0} s.")
                 { IsTransient = true, MayHaveBeenProcessed = true };
+            }
+            catch (HttpRequestException e) when (ProxyErrors.From(e) is { } refused)
+            {
+                throw refused;
             }
             catch (Exception e) when (e is HttpRequestException or IOException)
             {
@@ -232,8 +252,9 @@ namespace Dreamina.Service
                 $"The service's answer (HTTP {(int)response.StatusCode}) is larger than {MaxResponseBytes / 1024} KiB; it was not read.")
             { MayHaveBeenProcessed = response.IsSuccessStatusCode };
 
-        private JsonDocument Interpret(HttpResponseMessage response, string body, string? requestId)
+        private JsonDocument Interpret(HttpResponseMessage response, string body, string? requestId, ReadSubject? about)
         {
+            if (ProxyErrors.From(response) is { } proxyRefused) throw proxyRefused;
             var status = (int)response.StatusCode;
             JsonDocument? document = null;
             try { document = JsonDocument.Parse(body); }
@@ -260,7 +281,7 @@ namespace Dreamina.Service
                     "Redirects are not followed, so the token never goes to another host; check the base URI given to Connect-Dreamina.");
             }
             var (code, message) = ErrorBody.Parse(body);
-            throw ServiceErrors.From(status, code, _redactor.RedactOrNull(message), requestId, RetryPolicy.ParseRetryAfter(response.Headers.RetryAfter, DateTimeOffset.UtcNow));
+            throw ServiceErrors.From(status, code, _redactor.RedactOrNull(message), requestId, RetryPolicy.ParseRetryAfter(response.Headers.RetryAfter, DateTimeOffset.UtcNow), about);
         }
 
         private static DreaminaException OutcomeUnknown(DreaminaException failure)

@@ -4,14 +4,27 @@ using System.Management.Automation;
 namespace Dreamina.Service
 {
     /// <summary>Turns an HTTP status and RunComfy error code into an error a user can act on: what happened, in the service's words once, then what to do.</summary>
+    /// <summary>What a call that is not about one job reads, and which Connect-Dreamina parameter sets its address.</summary>
+    internal sealed class ReadSubject
+    {
+        public ReadSubject(string what, string addressParameter)
+        {
+            What = what;
+            AddressParameter = addressParameter;
+        }
+
+        public string What { get; }
+        public string AddressParameter { get; }
+    }
+
     internal static class ServiceErrors
     {
         public const string HowToSetToken =
             "Set one with Connect-Dreamina -Token (Read-Host -AsSecureString 'RunComfy token'), or in $env:RUNCOMFY_TOKEN, or sign in with 'runcomfy login'.";
 
-        public static DreaminaException From(int status, int? code, string? message, string? requestId, TimeSpan? retryAfter)
+        public static DreaminaException From(int status, int? code, string? message, string? requestId, TimeSpan? retryAfter, ReadSubject? about = null)
         {
-            var (id, category, summary, advice) = Classify(status, code, requestId);
+            var (id, category, summary, advice) = Classify(status, code, requestId, about);
             var said = message?.Trim().TrimEnd('.', ' ');
             var details = $"HTTP {status}{(code is null ? "" : $", code {code}")}{(string.IsNullOrEmpty(said) ? "" : $": \"{said}\"")}";
             return new DreaminaException(id, category, $"{summary} ({details}). {advice}")
@@ -25,8 +38,12 @@ namespace Dreamina.Service
             };
         }
 
-        private static (string Id, ErrorCategory Category, string Summary, string Advice) Classify(int status, int? code, string? requestId)
+        private static (string Id, ErrorCategory Category, string Summary, string Advice) Classify(int status, int? code, string? requestId, ReadSubject? about)
         {
+            // A read that is not about a job (the price, the balance) that is not found is an address problem, not a request's.
+            if (about is not null && (code == 404001 || status == 404))
+                return (ErrorIds.ServiceError, ErrorCategory.ObjectNotFound, $"RunComfy has no {about.What} at this address",
+                    $"Check the address given to Connect-Dreamina {about.AddressParameter}.");
             var job = requestId is null ? "The request" : $"Request '{requestId}'";
             if (code == 400004 || status == 401 || (status == 403 && code is null))
                 return (ErrorIds.AuthenticationFailed, ErrorCategory.AuthenticationError, "RunComfy refused the token",

@@ -77,7 +77,7 @@ namespace Dreamina.Submission
         }
 
         /// <summary>The error that stopped the batch (the token, the balance, the journal), if one did.</summary>
-        public DreaminaException? Fatal => _submitter?.Fatal;
+        public DreaminaException? Fatal => _submitter?.Fatal ?? _wait?.Fatal;
 
         /// <summary>Inputs waiting for a background job.</summary>
         public bool HasHeldInputs => _held.Count > 0 || _heldEarlier.Count > 0;

@@ -17,14 +17,25 @@ namespace Dreamina.Transport
         {
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             wait.CancelAfter(limit);
+            HttpResponseMessage response;
             try
             {
-                return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, wait.Token).ConfigureAwait(false);
+                response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, wait.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
             {
                 throw Stalled(request.RequestUri!, limit, "sent no answer");
             }
+            catch (HttpRequestException e) when (ProxyErrors.From(e) is { } refused)
+            {
+                throw refused;
+            }
+            if (ProxyErrors.From(response) is { } proxyRefused)
+            {
+                response.Dispose();
+                throw proxyRefused;
+            }
+            return response;
         }
 
         internal static DreaminaException Stalled(Uri source, TimeSpan limit, string what)

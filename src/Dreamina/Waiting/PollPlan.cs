@@ -18,6 +18,8 @@ namespace Dreamina.Waiting
         /// safety net: a queue that speeds up brings every queued job's next poll forward (see PollScheduler).
         /// </summary>
         public TimeSpan MaxQueuedInterval { get; set; } = TimeSpan.FromMinutes(10);
+        /// <summary>How long a wait goes on while RunComfy gives no usable answer at all, before it ends (the jobs stay in the journal).</summary>
+        public TimeSpan UnreachableLimit { get; set; } = TimeSpan.FromMinutes(15);
         /// <summary>How long a status word the module does not know is read as "still running".</summary>
         public TimeSpan UnknownStatusLimit { get; set; } = TimeSpan.FromMinutes(10);
     }

@@ -52,6 +52,7 @@ namespace Dreamina.Waiting
         private double _tokens;
         private DateTime _refilledAt = DateTime.UtcNow;
         private bool _running;
+        private long _lastAnswerTicks = DateTime.UtcNow.Ticks;
 
         public PollScheduler(IRunComfyApi api, WaitSettings settings, IActivityLog log, Action<WaitEvent> report, CancellationToken cancel)
         {
@@ -182,18 +183,26 @@ namespace Dreamina.Waiting
             {
                 // A running job's /result says when it is done and carries the video in the same answer.
                 var snapshot = job.Status == JobStatus.Running
-                    ? await _api.GetResultAsync(id, cancel).ConfigureAwait(false)
-                    : await JobStatusReader.ReadAsync(_api, id, cancel).ConfigureAwait(false);
+                    ? await _api.At(job.Job.ServiceUri).GetResultAsync(id, cancel).ConfigureAwait(false)
+                    : await JobStatusReader.ReadAsync(_api, job.Job, cancel).ConfigureAwait(false);
+                Interlocked.Exchange(ref _lastAnswerTicks, DateTime.UtcNow.Ticks);
                 if (Observe(job, snapshot, DateTime.UtcNow) is { } lost) _report(WaitEvent.Lost(job.Job, lost));
                 else _report(WaitEvent.Progress(job.Job, snapshot));
             }
             catch (DreaminaException e) when (e.IsTransient)
             {
+                var silentFor = DateTime.UtcNow - new DateTime(Interlocked.Read(ref _lastAnswerTicks), DateTimeKind.Utc);
+                if (silentFor > _settings.UnreachableLimit)
+                {
+                    GiveUpOnAll(e, silentFor);
+                    return;
+                }
                 _log.Warning($"Job {id}: {e.Message} Still waiting.");
                 lock (_gate) job.Due = DateTime.UtcNow + Spread(_settings.PollInterval, 2, 4);
             }
             catch (DreaminaException e)
             {
+                Interlocked.Exchange(ref _lastAnswerTicks, DateTime.UtcNow.Ticks);
                 lock (_gate) _tracked.Remove(id);
                 _report(WaitEvent.Lost(job.Job, e));
             }
@@ -208,6 +217,24 @@ namespace Dreamina.Waiting
                     _inFlight--;
                 }
                 Wake();
+            }
+        }
+
+        // Nothing usable has come back for longer than the limit: an unattended script is not held for ever. Every job
+        // followed ends with its own error; each stays in the journal, and at RunComfy, to be followed later.
+        private void GiveUpOnAll(DreaminaException last, TimeSpan silentFor)
+        {
+            List<Tracked> all;
+            lock (_gate)
+            {
+                all = _tracked.Values.ToList();
+                _tracked.Clear();
+            }
+            foreach (var job in all)
+            {
+                _report(WaitEvent.Lost(job.Job, new DreaminaException(ErrorIds.ServiceUnreachable, ErrorCategory.ConnectionError,
+                    $"Stopped waiting for job {job.Job.RequestId}: RunComfy has given no usable answer for {silentFor.TotalMinutes:0.#} minutes (the limit set by Connect-Dreamina -UnreachableTimeoutSec; last: {last.Message.TrimEnd('.')}). " +
+                    "The job is still in the journal and may still finish at RunComfy: follow it later with Get-DreaminaJob -Status Queued, Running | Wait-DreaminaJob.", last)));
             }
         }
 

@@ -26,6 +26,7 @@ namespace Dreamina.Waiting
         private readonly Dictionary<string, DreaminaJob> _open = new Dictionary<string, DreaminaJob>();
         private readonly TaskCompletionSource<bool> _firstFinished = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource<bool> _allFinished = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        private DreaminaException? _fatal;
         private int _total;
         private int _finished;
         private bool _closed;
@@ -45,6 +46,9 @@ namespace Dreamina.Waiting
         public Task FirstFinished => _firstFinished.Task;
 
         public IReadOnlyList<string> Unfinished { get { lock (_gate) return _open.Keys.ToList(); } }
+
+        /// <summary>The error that ended the whole wait (a missing or refused token), if one did.</summary>
+        public DreaminaException? Fatal => Volatile.Read(ref _fatal);
 
         /// <summary>Follows a job; one already finished with its result known is handed on at once. Any thread.</summary>
         public void Add(DreaminaJob job)
@@ -83,6 +87,15 @@ namespace Dreamina.Waiting
 
         private void Apply(WaitEvent e)
         {
+            // Every other job would meet it too: the wait ends at once, with this one error.
+            if (e.Error is { } error && BatchErrors.StopsTheBatch(error))
+            {
+                if (Interlocked.CompareExchange(ref _fatal, error, null) is not null) return;
+                _scheduler.Stop();
+                _firstFinished.TrySetResult(true);
+                _allFinished.TrySetResult(true);
+                return;
+            }
             var job = e.Job;
             JobStatus before;
             lock (_gate)

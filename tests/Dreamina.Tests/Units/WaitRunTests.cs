@@ -84,6 +84,7 @@ public sealed class WaitRunTests
         public Task<string> SubmitAsync(Input.VideoRequest request, CancellationToken cancel) => throw new NotSupportedException();
         public Task<JobSnapshot> GetStatusAsync(string requestId, CancellationToken cancel) => GetResultAsync(requestId, cancel);
         public Task<CancelOutcome> CancelAsync(string requestId, CancellationToken cancel) => throw new NotSupportedException();
+        public IRunComfyApi At(Uri? service) => this;
 
         public Task<JobSnapshot> GetResultAsync(string requestId, CancellationToken cancel)
             => Task.FromResult(new JobSnapshot(requestId, "succeeded", JobStatus.Completed) { Videos = new[] { new Uri("https://example.test/v.mp4") } });
