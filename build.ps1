@@ -138,7 +138,7 @@ function Invoke-Tests {
 
 function Invoke-Demo {
     $manifest = Build-Module
-    $emulator = Start-DreaminaEmulator -Path (Get-EmulatorPath) -Port $Port -ArgumentList '--time-scale', '0.05'
+    $emulator = Start-DreaminaEmulator -Path (Get-EmulatorPath) -Port $Port -ArgumentList '--time-scale', '0.05' -Quiet
     $journal = Join-Path ([System.IO.Path]::GetTempPath()) "dreamina-demo-$PID.jsonl"
     try {
         Write-Host "Emulator: $($emulator.BaseUri) (storage $($emulator.StorageUri))"

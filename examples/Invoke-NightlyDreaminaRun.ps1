@@ -36,8 +36,9 @@ function Get-ErrorRecord($Problem) {
 $started = Get-Date
 $problems = @()
 Write-Log "Nightly run: $CsvPath -> $Directory"
-$leftovers = @(Get-DreaminaJob -Status Queued, Running)
-if ($leftovers.Count -gt 0) { Write-Log "Picking up $($leftovers.Count) unfinished job(s) from the journal." }
+# Jobs an earlier run left: still queued or running, or finished but never saved.
+$leftovers = @(Get-DreaminaJob -Status Queued, Running, Completed | Where-Object { -not $_.SavedTo })
+if ($leftovers.Count -gt 0) { Write-Log "Picking up $($leftovers.Count) unfinished or unsaved job(s) from the journal." }
 
 $submitted = @(Import-Csv $CsvPath | Start-DreaminaVideo -MaxCost $MaxCost -ErrorAction SilentlyContinue -ErrorVariable +problems)
 Write-Log "Submitted $($submitted.Count) job(s)."

@@ -7,9 +7,14 @@ using System.Threading.Tasks;
 using Dreamina.Emulator;
 
 const string Usage = """
-Dreamina.Emulator: a local stand-in for RunComfy's Model API (bytedance/dreamina-3-0/pro/image-to-video).
+dreamina-emulator: a local stand-in for RunComfy's Model API (bytedance/dreamina-3-0/pro/image-to-video),
+its account API and its storage, for trying the Dreamina PowerShell module without spending credits.
 
-  dotnet run --project src/Dreamina.Emulator -- [options]
+  dreamina-emulator [options]
+  (from a clone of the repository: dotnet run --project src/Dreamina.Emulator -- [options])
+
+  In PowerShell, Start-DreaminaEmulator (Emulator.psm1 beside the module's sources) starts it in the background,
+  prints the Connect-Dreamina line to use, and Stop-DreaminaEmulator stops it.
 
   --urls URL                 API origin (default http://127.0.0.1:5080; port 0 picks a free one)
   --storage-urls URL         storage origin for videos and samples (default http://127.0.0.1:5081)
@@ -39,6 +44,8 @@ Dreamina.Emulator: a local stand-in for RunComfy's Model API (bytedance/dreamina
                              RedirectToFile, EchoToken, NoRequestId, UnreadableBody, UnknownLength, NotFound
   --fault-endpoints E1,E2    Submit, Status, Result, Cancel, Model, Download, Balance, Sample (default all)
   --fault-seed N             seed for faults and the failure rate (default 1)
+  --detach                   run in a session of its own, so Ctrl+C in the terminal that started it does not
+                             reach it (Start-DreaminaEmulator passes it; stop it with SIGTERM or Stop-DreaminaEmulator)
   --help                     this text
 
 Counters: GET <api>/_emulator/stats. Sample images: GET <storage>/samples.
@@ -56,6 +63,7 @@ try
         {
             case "--help" or "-h" or "-?": Console.WriteLine(Usage); return 0;
             case "--urls": apiUrl = Next(); break;
+            case "--detach": Detach(); break;
             case "--storage-urls": storageUrl = Next(); break;
             case "--account-urls": accountUrl = Next(); break;
             case "--token": options.Tokens = new[] { Next(), EmulatorOptions.SecondToken }; break;
@@ -111,6 +119,15 @@ void Stop(PosixSignalContext context)
     context.Cancel = true;
     stop.TrySetResult();
 }
+
+// A session (and process group) of its own: the terminal's Ctrl+C goes to its foreground group, which this is not.
+static void Detach()
+{
+    if (!OperatingSystem.IsWindows()) _ = setsid();
+}
+
+[DllImport("libc", SetLastError = true)]
+static extern int setsid();
 
 static T[] List<T>(string text) where T : struct, Enum
     => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(k => Enum.Parse<T>(k, ignoreCase: true)).ToArray();

@@ -69,10 +69,16 @@ public static class Maml
             {
                 var (code, remarks) = HelpDocument.SplitExample(example.Body);
                 if (code.Length == 0) problems.Add($"{name}: example '{example.Title}' has no code");
+                if (example.Title.Length + 8 > MaxCodeLine) problems.Add($"{name}: example title '{example.Title}' is longer than {MaxCodeLine - 8} characters");
+                // The help view indents code by four and breaks lines at the window's edge less one: 75 keeps an 80-column terminal whole.
+                foreach (var line in code.Split('\n').Where(l => l.Length > MaxCodeLine))
+                    problems.Add($"{name}: example '{example.Title}' has a code line of {line.Length} characters (at most {MaxCodeLine}; break a pipeline after a '|'): {line}");
                 return new XElement(Cmd + "example",
                     new XElement(M + "title", $"--- {example.Title} ---"),
                     new XElement(Dev + "code", code),
-                    new XElement(Dev + "remarks", Paras(remarks)));
+                    // PowerShell's help view puts the next example's title right under the last line of remarks, and indents
+                    // it by one more when there are none: an empty paragraph last keeps a blank line and the title in place.
+                    new XElement(Dev + "remarks", Paras(remarks.Append(""))));
             })),
             new XElement(Cmd + "relatedLinks", page.Paragraphs("RELATED LINKS")
                 .SelectMany(p => p.Split(new[] { "- " }, StringSplitOptions.RemoveEmptyEntries))
@@ -136,6 +142,7 @@ public static class Maml
     }
 
     private const string DefaultPrefix = "Default:";
+    private const int MaxCodeLine = 75;
 
     private static XElement ParameterElement(Parameter p, string? set, Dictionary<string, List<string>> documented, Dictionary<string, string> defaults)
     {

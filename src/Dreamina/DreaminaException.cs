@@ -121,6 +121,12 @@ namespace Dreamina
             or ErrorIds.ProxyAuthenticationFailed;
     }
 
+    /// <summary>Errors whose cause is a setting of the session, not the item: said once per command, however many items meet them.</summary>
+    internal static class SettingErrors
+    {
+        public static bool IsAboutTheSession(DreaminaException error) => error.ErrorId is ErrorIds.ImageStoreMissing;
+    }
+
     /// <summary>Errors about one job that several parts of the module report alike.</summary>
     internal static class JobErrors
     {

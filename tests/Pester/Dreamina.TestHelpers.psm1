@@ -17,7 +17,7 @@ function Get-PwshPath { Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh') }
 function Start-TestEmulator {
     # A 90 s job takes 0.9 s; more options (see the emulator's --help) may follow.
     param([string[]] $ArgumentList = @())
-    Start-DreaminaEmulator -Path (Get-EmulatorDll) -ArgumentList (@('--time-scale', '0.01') + $ArgumentList)
+    Start-DreaminaEmulator -Path (Get-EmulatorDll) -ArgumentList (@('--time-scale', '0.01') + $ArgumentList) -Quiet
 }
 
 function Get-EmulatorStats {

@@ -61,3 +61,31 @@ Describe '-Verbose while waiting' {
         $said -match 'Job \S+: completed after \d\d:\d\d\.' | Should -Not -BeNullOrEmpty
     }
 }
+
+Describe 'Messages that say only what is known, once per cause' {
+    BeforeAll {
+        Connect-TestEmulator $emulator -JournalPath "$TestDrive/messages.jsonl"
+        $shots = New-Item -ItemType Directory "$TestDrive/shots"
+        1..3 | ForEach-Object { Invoke-WebRequest "$($emulator.StorageUri)samples/square.png" -OutFile "$shots/shot-$_.png" }
+    }
+
+    It 'a missing local file says it is missing' {
+        $null = Start-DreaminaVideo 'p' -ImagePath "$TestDrive/nope.png" -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -Be 'DreaminaImageFileNotFound,Dreamina.Commands.StartDreaminaVideoCommand'
+        $problems[0].Exception.Message | Should -Be "The image file '$TestDrive/nope.png' does not exist. Nothing was submitted for it."
+    }
+
+    It 'a host this machine cannot reach is named, claims nothing of the service, and -SkipImageCheck is offered' {
+        $null = Start-DreaminaVideo 'p' 'https://no-such-host.invalid/street.jpg' -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -Be 'DreaminaImageUnreachable,Dreamina.Commands.StartDreaminaVideoCommand'
+        $problems[0].Exception.Message | Should -Match 'no-such-host\.invalid could not be reached from this machine'
+        $problems[0].Exception.Message | Should -Match '-SkipImageCheck'
+        $problems[0].Exception.Message | Should -Not -Match 'The service could not'
+    }
+
+    It 'no image store is one error for a folder of files, not one per file' {
+        $null = Get-ChildItem $shots | Start-DreaminaVideo -Prompt 'p' -ErrorVariable problems -ErrorAction SilentlyContinue
+        @($problems).Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -Be 'DreaminaImageStoreMissing,Dreamina.Commands.StartDreaminaVideoCommand'
+    }
+}

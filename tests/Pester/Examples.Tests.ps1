@@ -102,7 +102,7 @@ Describe 'The example scripts' {
 Describe 'Stop-QueuedDreaminaJobs.ps1' {
     BeforeAll {
         # One slot and jobs that run for ten minutes: the second and third stay queued.
-        $slow = Start-DreaminaEmulator -Path (Get-EmulatorDll) -ArgumentList '--concurrency', '1', '--queue-seconds', '0', '--run-seconds', '600'
+        $slow = Start-DreaminaEmulator -Path (Get-EmulatorDll) -ArgumentList '--concurrency', '1', '--queue-seconds', '0', '--run-seconds', '600' -Quiet
         Connect-TestEmulator $slow -JournalPath "$TestDrive/stop.jsonl"
         1..3 | ForEach-Object { Start-DreaminaVideo "shot $_" "$($slow.StorageUri)samples/street.jpg" } | Out-Null
     }

@@ -53,6 +53,10 @@ Describe 'Output at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width = 120 
         $text | Should -Match 'True\s+JPEG\s+1920x1080'
         $text | Should -Match 'False\s+PNG\s+1500x500\s+\d+\s+RatioInvalid'
         $text | Should -Match 'Unreachable'
+        # Each row names its own image, however long the address in front of it.
+        $text | Should -Match 'RatioInvalid\s+too-wide\.png'
+        $text | Should -Match '1920x1080\s+\d+\s+street\.jpg'
+        $text | Should -Match 'missing\.png'
         (Render $reports[1] List $Width) -join ' ' | Should -Match 'DreaminaImageRatioInvalid: The image is 1500x500 pixels'
     }
 

@@ -70,6 +70,17 @@ Describe 'Get-Help <Name> -Full' -ForEach $cmdlets {
         }
     }
 
+    It 'shows every example whole at 80 columns, each after a blank line and at the same indent' {
+        # Out-String at the width of an 80-column console: the help view breaks a line at the edge, mid-word.
+        $lines = (Get-Help $Name -Examples | Out-String -Width 80) -split '\r?\n'
+        foreach ($example in $help.examples.example) {
+            foreach ($code in ($example.code -split '\r?\n' | Where-Object { $_.Trim() })) { $lines | Should -Contain "    $code" }
+            $title = [array]::IndexOf($lines, "    $($example.title)")
+            $title | Should -BeGreaterThan 0 -Because "'$($example.title)' should stand on a line of its own, indented like the others"
+            $lines[$title - 1].Trim() | Should -BeNullOrEmpty -Because "'$($example.title)' should not run into the text before it"
+        }
+    }
+
     It 'shows every parameter in its syntax' {
         $syntax = $help.syntax.syntaxItem.parameter.name | Sort-Object -Unique
         foreach ($parameter in $parameters) { $syntax | Should -Contain $parameter }

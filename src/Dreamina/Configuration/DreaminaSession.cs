@@ -63,10 +63,11 @@ namespace Dreamina.Configuration
             {
                 lock (_gate)
                 {
+                    var baseUri = _baseUri ?? FromEnvironment(BaseUriVariable) ?? DefaultBaseUri;
                     return new SessionSettings(
-                        _baseUri ?? FromEnvironment(BaseUriVariable) ?? DefaultBaseUri,
+                        baseUri,
                         _accountUri ?? FromEnvironment(AccountUriVariable) ?? DefaultAccountUri,
-                        _journalPath ?? DefaultJournalPath(),
+                        _journalPath ?? DefaultJournalPath(baseUri),
                         _retry.Clone(), _throttleLimit, _maxPollRate, _dailySpendLimit, _imageStore, _imageUploader, _unreachableTimeout, _proxy);
                 }
             }
@@ -202,11 +203,15 @@ namespace Dreamina.Configuration
         /// <summary>HTTPS only, except plain HTTP to this machine (the emulator).</summary>
         public static Uri CheckApiUri(string text, string what = "the RunComfy API") => ApiAddress.Check(text, what);
 
-        /// <summary>$env:DREAMINA_JOURNAL_PATH, else jobs.jsonl in the user's local application data.</summary>
-        public static string DefaultJournalPath()
+        /// <summary>
+        /// $env:DREAMINA_JOURNAL_PATH, else jobs.jsonl in the user's local application data; an API on this machine
+        /// (the emulator) gets emulator-jobs.jsonl, so that its jobs never mix with paid ones or count toward their limit.
+        /// </summary>
+        public static string DefaultJournalPath(Uri api)
             => Environment.GetEnvironmentVariable(JournalVariable) is { Length: > 0 } fromEnvironment
                 ? fromEnvironment
-                : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "Dreamina", "jobs.jsonl");
+                : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "Dreamina",
+                    api.IsLoopback ? "emulator-jobs.jsonl" : "jobs.jsonl");
 
         private static Uri? FromEnvironment(string variable)
             => Environment.GetEnvironmentVariable(variable) is { Length: > 0 } text ? CheckApiUri(text, $"${variable}") : null;

@@ -33,6 +33,10 @@ namespace Dreamina
         }
 
         public string Source { get; }
+        /// <summary>What names the image in a table: the file's name, or the last part of the URL's path (no query).</summary>
+        public string Name => Uri.TryCreate(Source, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? Uri.UnescapeDataString(uri.Segments.LastOrDefault()?.Trim('/') is { Length: > 0 } last ? last : uri.Host)
+            : System.IO.Path.GetFileName(Source.TrimEnd('/', '\\')) is { Length: > 0 } file ? file : Source;
         /// <summary>PNG or JPEG, read from the content; null when it is neither.</summary>
         public string? Format { get; }
         public int? Width { get; }

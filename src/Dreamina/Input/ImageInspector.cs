@@ -44,7 +44,8 @@ namespace Dreamina.Input
             }
             catch (HttpRequestException e)
             {
-                return Unreachable(display, $"The image could not be fetched from {uri.Host}: {e.GetBaseException().Message.TrimEnd('.')}. The service could not fetch it either.");
+                // Only this machine's view: whether RunComfy's servers can reach the host is not known here.
+                return Unreachable(display, $"{uri.Host} could not be reached from this machine ({e.GetBaseException().Message.TrimEnd('.')}).");
             }
         }
 
@@ -54,7 +55,7 @@ namespace Dreamina.Input
             if (Directory.Exists(path))
                 return Problem(path, ErrorIds.ImagePathIsDirectory, $"'{path}' is a folder, not an image file. Give the files in it, for example with Get-ChildItem '{path}' -File.");
             if (!File.Exists(path))
-                return Problem(path, ErrorIds.ImageFileNotFound, $"There is no file '{path}'.");
+                return Problem(path, ErrorIds.ImageFileNotFound, $"The image file '{path}' does not exist.");
             try
             {
                 using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, useAsync: true);
@@ -79,8 +80,14 @@ namespace Dreamina.Input
                 ErrorIds.ImagePathIsDirectory or ErrorIds.ImageUriInvalid => ErrorCategory.InvalidArgument,
                 _ => ErrorCategory.InvalidData,
             };
-            return new DreaminaException(id, category,
-                $"Image {report.Source} would be rejected by the service, so nothing was submitted: {string.Join(" ", report.Problems.Select(p => p.Message))}");
+            var problems = string.Join(" ", report.Problems.Select(p => p.Message));
+            return new DreaminaException(id, category, id switch
+            {
+                ErrorIds.ImageUnreachable => $"Image {report.Source} could not be checked, so nothing was submitted for it: {problems} " +
+                    "If RunComfy's servers can fetch it although this machine cannot, add -SkipImageCheck.",
+                ErrorIds.ImageFileNotFound or ErrorIds.ImageFileUnreadable or ErrorIds.ImagePathIsDirectory => $"{problems} Nothing was submitted for it.",
+                _ => $"Image {report.Source} would be rejected by the service, so nothing was submitted: {problems}",
+            });
         }
 
         private static DreaminaImageReport Report(string source, ImageHeader header, long? size)

@@ -128,7 +128,7 @@ namespace Dreamina.Submission
 
         private static DreaminaException NoStore(string path)
             => new DreaminaException(ErrorIds.ImageStoreMissing, ErrorCategory.NotEnabled,
-                $"'{path}' is a local file, and the service fetches images by URL only, so it must be uploaded first. " +
+                $"'{path}' is a local file, and the service fetches images by URL only, so it must be uploaded first; this is said once, and no local file of this command is submitted. " +
                 "Say where with Connect-Dreamina -ImageStore 'https://<account>.blob.core.windows.net/<container>?<SAS>', " +
                 "or with Connect-Dreamina -ImageUploader { param($File) <upload it>; <return its URL> }.");
     }

@@ -56,6 +56,7 @@ namespace Dreamina.Submission
         private readonly CancellationTokenSource _stop;
         private readonly List<Task> _items = new List<Task>();
         private DreaminaException? _fatal;
+        private readonly HashSet<string> _saidOnce = new HashSet<string>();
 
         /// <param name="accepted">Called, from any thread, with each job once RunComfy accepted it and it is journaled.</param>
         public Submitter(IRunComfyApi api, ImagePreparer images, JobJournal journal, SpendGuard spend, Uri serviceUri, Redactor redactor,
@@ -210,6 +211,17 @@ namespace Dreamina.Submission
             {
                 if (Interlocked.CompareExchange(ref _fatal, error, null) is null) _stop.Cancel();
                 return;
+            }
+            if (SettingErrors.IsAboutTheSession(error))
+            {
+                lock (_saidOnce)
+                {
+                    if (!_saidOnce.Add(error.ErrorId))
+                    {
+                        _sink.Verbose($"Not submitted, for the reason already given ({error.ErrorId}): {target}");
+                        return;
+                    }
+                }
             }
             _sink.Error(error, target);
         }
