@@ -18,6 +18,7 @@
         'Disconnect-Dreamina'
         'Get-DreaminaConnection'
         'Get-DreaminaBalance'
+        'Copy-DreaminaJob'
         'Start-DreaminaVideo'
         'Get-DreaminaStatus'
         'Wait-DreaminaJob'

@@ -75,6 +75,7 @@ namespace Dreamina
         public const string DownloadIncomplete = "DreaminaDownloadIncomplete";
         public const string DownloadWriteFailed = "DreaminaDownloadWriteFailed";
         public const string JournalUnavailable = "DreaminaJournalUnavailable";
+        public const string JournalStoreInvalid = "DreaminaJournalStoreInvalid";
     }
 
     /// <summary>Any failure the module reports: carries what an ErrorRecord needs, and never the token.</summary>

@@ -3,14 +3,14 @@ using System.Linq;
 using System.Threading.Tasks;
 using Dreamina.Benchmarks;
 
-// dotnet run --project tests/Dreamina.Benchmarks -c Release [-- --only remote10,remote200,queue500,queue1000,deep,upload,rerun,download,import]
+// dotnet run --project tests/Dreamina.Benchmarks -c Release [-- --only remote10,remote200,queue500,queue1000,deep,upload,rerun,table,download,import]
 // Measures the staged module in fresh pwsh processes against the emulator in a process of its own, beside the
 // loops a user would write from the service's documentation; prints a table against the targets and writes it
 // as JSON under out/benchmarks/.
 if (args.Length == 2 && args[0] == "--import-probe") return ImportProbe.Run(args[1]);
 
 // Each part runs in a fresh process of its own, so no part inherits another's thread pool, heap or page cache.
-string[] parts = { "remote10", "remote200", "queue500", "queue1000", "deep", "upload", "rerun", "download", "import" };
+string[] parts = { "remote10", "remote200", "queue500", "queue1000", "deep", "upload", "rerun", "table", "download", "import" };
 var only = args.Length == 2 && args[0] == "--only" ? args[1].Split(',') : null;
 
 var report = new Report();
@@ -35,6 +35,7 @@ foreach (var part in only)
         case "deep": await Remote.Deep(report, 5000, waitSeconds: 180); break;
         case "upload": await Remote.Upload(report, 200); break;
         case "rerun": await Remote.Rerun(report, 1000); break;
+        case "table": await Remote.Table(report, 200); break;
         case "download": await Local.Download(report); break;
         case "import": Local.Import(report); break;
         default: throw new ArgumentException($"Unknown part '{part}'; the parts are {string.Join(", ", parts)}.");

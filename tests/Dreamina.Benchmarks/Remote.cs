@@ -208,6 +208,41 @@ internal static class Remote
         Directory.Delete(work, recursive: true);
     }
 
+    /// <summary>
+    /// The same batch with the journal in a table (Azurite's table service, on this machine) and in a file, in one run:
+    /// what sharing the journal costs in time, and the table requests per job.
+    /// </summary>
+    public static async Task Table(Report report, int n)
+    {
+        var (azurite, tables) = await Azurite.StartTablesAsync();
+        try
+        {
+            double file, table, operations;
+            using (var emulator = await EmulatorProcess.StartAsync(NoQueue(100)))
+            {
+                var run = await PwshScript.RunAsync("Module.ps1", Module(emulator, n, NewWork("file")));
+                Check(run.Figures, n);
+                file = Number(run.Figures, "wall");
+            }
+            using (var emulator = await EmulatorProcess.StartAsync(NoQueue(100)))
+            {
+                var run = await PwshScript.RunAsync("Module.ps1", Module(emulator, n, NewWork("table"), ("JournalUri", (await Azurite.NewTableAsync(tables)).AbsoluteUri)));
+                Check(run.Figures, n);
+                table = Number(run.Figures, "wall");
+                operations = Number(run.Figures, "tableOperations");
+            }
+            report.Add($"{n} jobs, 100 ms away, Start | Wait | Save, file journal: wall time", file, "s", "", true);
+            report.Add($"{n} jobs: the same with the journal in a table (Azurite): wall time", table, "s", "", true);
+            report.Add($"{n} jobs: table journal against file journal", table / file, "x", "<= 1.3x", table / file <= 1.3);
+            report.Add($"{n} jobs: table requests per job", operations / n, "", "", true);
+        }
+        finally
+        {
+            azurite.Kill(entireProcessTree: true);
+            azurite.Dispose();
+        }
+    }
+
     private static void Check(JsonElement figures, int n)
     {
         if (figures.GetProperty("done").GetInt32() != n || figures.GetProperty("errors").GetInt32() != 0)

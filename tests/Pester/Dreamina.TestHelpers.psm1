@@ -61,6 +61,47 @@ function Start-TestAzurite {
     }
 }
 
+function Start-TestAzuriteTables {
+    <#
+    .SYNOPSIS
+        Azurite's table service on a free port, in memory, and a client (Azure.Data.Tables, from the xUnit suite's
+        build) to make tables and SAS tokens the way a user would.
+    #>
+    $entry = Join-Path $script:Root 'tests/Azurite/node_modules/azurite/dist/src/table/main.js'
+    if (-not (Test-Path $entry)) { throw "Azurite is not installed ($entry); ./build.ps1 -Task Test installs it." }
+    $log = Join-Path ([System.IO.Path]::GetTempPath()) "azurite-tables-$([guid]::NewGuid().ToString('N')).log"
+    # The table service does not say which port it took for port 0: a free one is chosen here.
+    $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $probe.Start()
+    $port = $probe.LocalEndpoint.Port
+    $probe.Stop()
+    $process = Start-Process node -ArgumentList "`"$entry`"", '--inMemoryPersistence', '--tableHost', '127.0.0.1', '--tablePort', $port, '--skipApiVersionCheck', '--disableTelemetry' -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
+    $deadline = [datetime]::UtcNow.AddSeconds(30)
+    while (-not ((Get-Content $log -Raw -ErrorAction SilentlyContinue) -match "successfully (?:started|listens) on (?:http://)?127\.0\.0\.1:$port")) {
+        if ($process.HasExited -or [datetime]::UtcNow -gt $deadline) {
+            Stop-Process -Id $process.Id -ErrorAction SilentlyContinue
+            throw "Azurite's table service did not start: $(Get-Content $log -Raw -ErrorAction SilentlyContinue)"
+        }
+        Start-Sleep -Milliseconds 100
+    }
+    $endpoint = "http://127.0.0.1:$port/devstoreaccount1"
+    Add-Type -Path (Join-Path $script:Root "tests/Dreamina.Tests/bin/$script:Configuration/net10.0/Azure.Data.Tables.dll")
+    $key = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+    [pscustomobject]@{
+        Process = $process
+        Service = [Azure.Data.Tables.TableServiceClient]::new("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;TableEndpoint=$endpoint;")
+        LogPath = $log
+    }
+}
+
+function New-TestTable {
+    # A new table and its URL with a SAS (by default query, add, update and delete): what Connect-Dreamina -JournalUri takes.
+    param([Parameter(Mandatory)] $Azurite, [string] $Permissions = 'Read, Add, Update, Delete', [datetimeoffset] $Expires = [datetimeoffset]::UtcNow.AddHours(1), [switch] $NotCreated)
+    $table = $Azurite.Service.GetTableClient("jobs$([guid]::NewGuid().ToString('N').Substring(0, 12))")
+    if (-not $NotCreated) { $null = $table.CreateIfNotExists() }
+    $table.GenerateSasUri([Azure.Data.Tables.Sas.TableSasPermissions]$Permissions, $Expires).AbsoluteUri
+}
+
 function New-TestContainer {
     # A new container and its URL with a SAS for read, create and write: what Connect-Dreamina -ImageStore takes.
     param([Parameter(Mandatory)] $Azurite)

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Security;
 using Dreamina.Configuration;
 using Dreamina.Hosting;
+using Dreamina.Journal;
 using Dreamina.Transport;
 using Dreamina.Upload;
 
@@ -24,6 +25,9 @@ namespace Dreamina.Commands
 
         [Parameter(HelpMessage = "Where the job journal lives.")]
         public string? JournalPath { get; set; }
+
+        [Parameter(HelpMessage = "An Azure Storage table with a SAS, for a journal that several runners share.")]
+        public string? JournalUri { get; set; }
 
         [Parameter]
         [ValidateRange(0, 20)]
@@ -104,6 +108,18 @@ namespace Dreamina.Commands
                 ThrowTerminatingError(e.ToErrorRecord(e.ErrorId == ErrorIds.ImageStoreInvalid ? "-ImageStore" : e.ErrorId == ErrorIds.TokenInvalid ? "-Token" : e.ErrorId == ErrorIds.SpendLimitInvalid ? DailySpendLimit! : e.ErrorId == ErrorIds.ProxyInvalid ? "-Proxy" : (object?)BaseUri ?? AccountUri));
             }
             Session.Configure(changes);
+            // Checked through the connection just set (its proxy too), before any job could be written there.
+            if (JournalUri is not null)
+            {
+                try
+                {
+                    Session.Configure(new ConnectChanges { JournalUri = Await(TableJournal.CheckAsync(JournalUri, Session.ContentHttp, Session.Settings.Retry, Cancellation)) });
+                }
+                catch (DreaminaException e)
+                {
+                    ThrowTerminatingError(e.ToErrorRecord("-JournalUri"));
+                }
+            }
             Session.ReadPriceAhead();
             WriteObject(DreaminaConnection.Of(Session));
         }

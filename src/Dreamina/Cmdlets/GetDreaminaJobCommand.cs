@@ -55,7 +55,7 @@ namespace Dreamina.Commands
                 foreach (var missing in RequestId.Where(id => !WildcardPattern.ContainsWildcardCharacters(id) && all.All(j => !string.Equals(j.RequestId, id, StringComparison.OrdinalIgnoreCase))))
                 {
                     WriteError(new DreaminaException(ErrorIds.JobNotFound, ErrorCategory.ObjectNotFound,
-                        $"There is no job '{missing}' in the journal {Journal.Path}. Get-DreaminaJob lists the jobs there; Get-DreaminaStatus -RequestId asks RunComfy about a job this journal never saw.")
+                        $"There is no job '{missing}' in the journal {Journal.Location}. Get-DreaminaJob lists the jobs there; Get-DreaminaStatus -RequestId asks RunComfy about a job this journal never saw.")
                         .ToErrorRecord(missing));
                 }
             }

@@ -20,7 +20,7 @@ namespace Dreamina.Commands
             foreach (var job in Jobs)
             {
                 var name = job.RequestId is null ? $"unconfirmed job '{job.Prompt}' submitted {job.SubmittedAt:g}" : $"job {job.RequestId}";
-                if (ShouldProcess($"{name} in {Journal.Path}", "Forget")) _forget.Add(job);
+                if (ShouldProcess($"{name} in {Journal.Location}", "Forget")) _forget.Add(job);
             }
         }
 
@@ -29,11 +29,11 @@ namespace Dreamina.Commands
             if (_forget.Count == 0) return;
             try
             {
-                Journal.Forget(_forget.ConvertAll(j => j.Key));
+                Journal.Forget(_forget);
             }
             catch (DreaminaException e)
             {
-                ThrowTerminatingError(e.ToErrorRecord(Journal.Path));
+                ThrowTerminatingError(e.ToErrorRecord(Journal.Location));
             }
             if (PassThru) WriteObject(_forget, enumerateCollection: true);
         }

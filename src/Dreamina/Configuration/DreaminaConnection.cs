@@ -1,5 +1,6 @@
 using System;
 using Dreamina.Configuration;
+using Dreamina.Journal;
 using Dreamina.Transport;
 using Dreamina.Upload;
 
@@ -13,7 +14,7 @@ namespace Dreamina
             BaseUri = settings.BaseUri;
             AccountUri = settings.AccountUri;
             TokenSource = tokenSource;
-            JournalPath = settings.JournalPath;
+            JournalPath = settings.JournalUri is { } table ? TableJournal.Display(table).AbsoluteUri : settings.JournalPath;
             MaxRetries = settings.Retry.MaxRetries;
             TimeoutSec = (int)settings.Retry.RequestTimeout.TotalSeconds;
             ConnectTimeoutSec = (int)settings.Retry.ConnectTimeout.TotalSeconds;

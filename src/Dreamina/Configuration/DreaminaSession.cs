@@ -23,6 +23,8 @@ namespace Dreamina.Configuration
         public const string BaseUriVariable = "DREAMINA_BASE_URI";
         public const string AccountUriVariable = "DREAMINA_ACCOUNT_URI";
         public const string JournalVariable = "DREAMINA_JOURNAL_PATH";
+        public const string JournalUriVariable = "DREAMINA_JOURNAL_URI";
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, TableJournal> Tables = new System.Collections.Concurrent.ConcurrentDictionary<string, TableJournal>();
         private static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
         public static readonly TimeSpan DefaultUnreachableTimeout = TimeSpan.FromMinutes(15);
 
@@ -42,6 +44,7 @@ namespace Dreamina.Configuration
         private ScriptBlock? _imageUploader;
         private TimeSpan _unreachableTimeout = DefaultUnreachableTimeout;
         private ProxySettings? _proxy;
+        private Uri? _journalUri;
         private HttpClient? _api;
         private HttpClient? _content;
         private ResolvedToken? _resolved;
@@ -68,12 +71,23 @@ namespace Dreamina.Configuration
                         baseUri,
                         _accountUri ?? FromEnvironment(AccountUriVariable) ?? DefaultAccountUri,
                         _journalPath ?? DefaultJournalPath(baseUri),
-                        _retry.Clone(), _throttleLimit, _maxPollRate, _dailySpendLimit, _imageStore, _imageUploader, _unreachableTimeout, _proxy);
+                        _retry.Clone(), _throttleLimit, _maxPollRate, _dailySpendLimit, _imageStore, _imageUploader, _unreachableTimeout, _proxy,
+                        _journalPath is null ? _journalUri ?? JournalUriFromEnvironment() : null);
                 }
             }
         }
 
-        public JobJournal Journal => JobJournal.For(Settings.JournalPath);
+        /// <summary>The table when one is set (one per address in the process, so its writes keep their order), else the file.</summary>
+        public IJobJournal Journal
+        {
+            get
+            {
+                var settings = Settings;
+                return settings.JournalUri is { } table
+                    ? Tables.GetOrAdd(table.AbsoluteUri, _ => new TableJournal(table, ContentHttp, settings.Retry))
+                    : JobJournal.For(settings.JournalPath);
+            }
+        }
 
         public void Configure(ConnectChanges changes)
         {
@@ -86,7 +100,9 @@ namespace Dreamina.Configuration
                 }
                 _baseUri = changes.BaseUri ?? _baseUri;
                 _accountUri = changes.AccountUri ?? _accountUri;
-                _journalPath = changes.JournalPath ?? _journalPath;
+                // The last one given wins: a table, or a file.
+                if (changes.JournalPath is not null) (_journalPath, _journalUri) = (changes.JournalPath, null);
+                if (changes.JournalUri is not null) (_journalUri, _journalPath) = (changes.JournalUri, null);
                 if (changes.MaxRetries is not null || changes.Timeout is not null || changes.ConnectTimeout is not null)
                 {
                     var retry = _retry.Clone();
@@ -142,6 +158,7 @@ namespace Dreamina.Configuration
                 _imageUploader = null;
                 _unreachableTimeout = DefaultUnreachableTimeout;
                 _proxy = null;
+                _journalUri = null;
                 _resolved = null;
                 _redactor = null;
                 DropConnections();
@@ -173,7 +190,8 @@ namespace Dreamina.Configuration
                 lock (_gate)
                 {
                     var token = Resolve().Token; // a token that changed drops the old redactor
-                    return _redactor ??= new Redactor(new[] { token, _imageStore?.Query.TrimStart('?'), SasSignature(_imageStore) });
+                    var journal = _journalUri ?? JournalUriFromEnvironment();
+                    return _redactor ??= new Redactor(new[] { token, _imageStore?.Query.TrimStart('?'), SasSignature(_imageStore), journal?.Query.TrimStart('?'), SasSignature(journal) });
                 }
             }
         }
@@ -212,6 +230,9 @@ namespace Dreamina.Configuration
                 ? fromEnvironment
                 : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "Dreamina",
                     api.IsLoopback ? "emulator-jobs.jsonl" : "jobs.jsonl");
+
+        private static Uri? JournalUriFromEnvironment()
+            => Environment.GetEnvironmentVariable(JournalUriVariable) is { Length: > 0 } text && Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) ? uri : null;
 
         private static Uri? FromEnvironment(string variable)
             => Environment.GetEnvironmentVariable(variable) is { Length: > 0 } text ? CheckApiUri(text, $"${variable}") : null;

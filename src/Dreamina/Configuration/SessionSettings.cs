@@ -13,6 +13,8 @@ namespace Dreamina.Configuration
         public Uri? BaseUri { get; set; }
         public Uri? AccountUri { get; set; }
         public string? JournalPath { get; set; }
+        /// <summary>An Azure Storage table with a SAS, for the journal: replaces the file until -JournalPath is given again.</summary>
+        public Uri? JournalUri { get; set; }
         public int? MaxRetries { get; set; }
         public TimeSpan? Timeout { get; set; }
         public TimeSpan? ConnectTimeout { get; set; }
@@ -35,8 +37,9 @@ namespace Dreamina.Configuration
         public const double DefaultMaxPollRate = Waiting.WaitSettings.DefaultMaxPollRate;
 
         public SessionSettings(Uri baseUri, Uri accountUri, string journalPath, RetryPolicy retry, int throttleLimit, double maxPollRate,
-            decimal? dailySpendLimit, Uri? imageStore, ScriptBlock? imageUploader, TimeSpan unreachableTimeout, ProxySettings? proxy)
+            decimal? dailySpendLimit, Uri? imageStore, ScriptBlock? imageUploader, TimeSpan unreachableTimeout, ProxySettings? proxy, Uri? journalUri)
         {
+            JournalUri = journalUri;
             UnreachableTimeout = unreachableTimeout;
             Proxy = proxy;
             BaseUri = baseUri;
@@ -58,6 +61,8 @@ namespace Dreamina.Configuration
         /// <summary>RunComfy's account API (the balance): with <see cref="BaseUri"/>, the only host that receives the token.</summary>
         public Uri AccountUri { get; }
         public string JournalPath { get; }
+        /// <summary>The journal table with its SAS (a secret), or null for the file at <see cref="JournalPath"/>.</summary>
+        public Uri? JournalUri { get; }
         public RetryPolicy Retry { get; }
         /// <summary>Submissions, image checks and uploads in flight at once.</summary>
         public int ThrottleLimit { get; }

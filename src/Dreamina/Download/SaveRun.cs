@@ -86,7 +86,7 @@ namespace Dreamina.Download
         private static readonly TimeSpan LinkLifetime = TimeSpan.FromMinutes(45);
         private readonly IRunComfyApi _api;
         private readonly VideoDownloader _downloader;
-        private readonly JobJournal _journal;
+        private readonly IJobJournal _journal;
         private readonly SaveTargets _targets;
         private readonly Action<FileInfo, DreaminaJob> _saved;
         private readonly IOutputSink _sink;
@@ -103,7 +103,7 @@ namespace Dreamina.Download
 
         /// <param name="saved">Hands on each saved file (as a file item, on whatever thread may make one), from any thread.</param>
         /// <param name="metadataVersion">The module's version, when -WriteMetadata asks for a JSON file beside each video; else null.</param>
-        public SaveRun(IRunComfyApi api, VideoDownloader downloader, JobJournal journal, SaveTargets targets, Action<FileInfo, DreaminaJob> saved,
+        public SaveRun(IRunComfyApi api, VideoDownloader downloader, IJobJournal journal, SaveTargets targets, Action<FileInfo, DreaminaJob> saved,
             IOutputSink sink, bool overwrite, string? metadataVersion, int throttleLimit, CancellationToken cancel)
         {
             _api = api;

@@ -42,7 +42,7 @@ namespace Dreamina.Hosting
 
         internal RunComfyClient Client => _client ??= Session.CreateClient(Relay);
 
-        internal JobJournal Journal => Session.Journal;
+        internal IJobJournal Journal => Session.Journal;
 
         protected override void BeginProcessing()
         {

@@ -20,7 +20,7 @@ namespace Dreamina.Journal
     /// thread of their own. It never holds a token. Beside it, a record of each day's estimated spending
     /// (<see cref="SpendLedger"/>) that removing jobs or compacting the journal never lowers.
     /// </summary>
-    internal sealed class JobJournal
+    internal sealed class JobJournal : IJobJournal
     {
         private static readonly TimeSpan LockPatience = TimeSpan.FromSeconds(10);
         private static readonly ConcurrentDictionary<string, JobJournal> Open = new ConcurrentDictionary<string, JobJournal>(
@@ -41,6 +41,8 @@ namespace Dreamina.Journal
 
         public string Path { get; }
 
+        public string Location => Path;
+
         /// <summary>Lines this journal has written since it was opened in this process.</summary>
         public long LinesWritten => Interlocked.Read(ref _linesWritten);
         private long _linesWritten;
@@ -51,6 +53,12 @@ namespace Dreamina.Journal
             // A cancelled job is not billed: the day's spending gives it back.
             => Enqueue(new PendingWrite(jobs.Select(JournalEntry.Serialize).ToArray(), null,
                 jobs.Where(j => j.Status == JobStatus.Cancelled && j.ClientId is not null).Select(j => SpendLedger.Refund(j.ClientId!)).ToArray()));
+
+        public Task ImportAsync(IReadOnlyCollection<DreaminaJob> jobs)
+            // The spending record counts each job once by its key, however often it is charged.
+            => Enqueue(new PendingWrite(jobs.Select(JournalEntry.Serialize).ToArray(), null, jobs.Where(ChargedToday).Select(SpendLedger.Charge).ToArray()));
+
+        internal static bool ChargedToday(DreaminaJob job) => job.Status != JobStatus.Cancelled && job.SubmittedAt?.LocalDateTime.Date == DateTime.Now.Date;
 
         /// <summary>The record of each day's spending, beside the journal.</summary>
         public string SpendingPath => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path) ?? ".", System.IO.Path.GetFileNameWithoutExtension(Path) + ".spending.jsonl");
@@ -70,8 +78,10 @@ namespace Dreamina.Journal
         public Task WithdrawAsync(DreaminaJob intent)
             => Enqueue(new PendingWrite(new[] { JournalEntry.Tombstone(intent.Key) }, null, intent.ClientId is { } client ? new[] { SpendLedger.Refund(client) } : Array.Empty<string>()));
 
+        public void Forget(IEnumerable<DreaminaJob> jobs) => Forget(jobs.Select(j => j.Key));
+
         /// <summary>Forgets jobs (by their journal keys) and compacts the file.</summary>
-        public void Forget(IEnumerable<string> keys)
+        internal void Forget(IEnumerable<string> keys)
         {
             using (Lock())
             {
@@ -167,7 +177,7 @@ namespace Dreamina.Journal
         {
             if (File.Exists(SpendingPath)) return;
             var today = File.Exists(Path)
-                ? ReadLocked(_ => { }, out _).Where(j => j.Status != JobStatus.Cancelled && j.SubmittedAt?.LocalDateTime.Date == DateTime.Now.Date).Select(SpendLedger.Charge).ToList()
+                ? ReadLocked(_ => { }, out _).Where(ChargedToday).Select(SpendLedger.Charge).ToList()
                 : new List<string>();
             AppendLocked(SpendingPath, today, create: true);
         }

@@ -44,7 +44,7 @@ namespace Dreamina.Submission
         private readonly IRunComfyApi _api;
         private readonly IAccountApi _account;
         private readonly PriceCache _prices;
-        private readonly JobJournal _journal;
+        private readonly IJobJournal _journal;
         private readonly ImagePreparer _images;
         private readonly Redactor _redactor;
         private readonly SubmissionOptions _options;
@@ -63,7 +63,7 @@ namespace Dreamina.Submission
         private bool _previewCostUnknown;
         private int _previewEarlier;
 
-        public SubmissionRun(IRunComfyApi api, IAccountApi account, PriceCache prices, JobJournal journal, ImagePreparer images, Redactor redactor,
+        public SubmissionRun(IRunComfyApi api, IAccountApi account, PriceCache prices, IJobJournal journal, ImagePreparer images, Redactor redactor,
             SubmissionOptions options, IOutputSink sink)
         {
             _api = api;

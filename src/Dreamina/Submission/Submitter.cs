@@ -46,7 +46,7 @@ namespace Dreamina.Submission
     {
         private readonly IRunComfyApi _api;
         private readonly ImagePreparer _images;
-        private readonly JobJournal _journal;
+        private readonly IJobJournal _journal;
         private readonly SpendGuard _spend;
         private readonly Uri _serviceUri;
         private readonly Redactor _redactor;
@@ -59,7 +59,7 @@ namespace Dreamina.Submission
         private readonly HashSet<string> _saidOnce = new HashSet<string>();
 
         /// <param name="accepted">Called, from any thread, with each job once RunComfy accepted it and it is journaled.</param>
-        public Submitter(IRunComfyApi api, ImagePreparer images, JobJournal journal, SpendGuard spend, Uri serviceUri, Redactor redactor,
+        public Submitter(IRunComfyApi api, ImagePreparer images, IJobJournal journal, SpendGuard spend, Uri serviceUri, Redactor redactor,
             IOutputSink sink, Action<DreaminaJob> accepted, int throttleLimit, CancellationToken cancel)
         {
             _api = api;

@@ -19,7 +19,7 @@ namespace Dreamina.Waiting
     /// </summary>
     internal sealed class WaitRun : IDisposable
     {
-        private readonly JobJournal _journal;
+        private readonly IJobJournal _journal;
         private readonly IOutputSink _sink;
         private readonly PollScheduler _scheduler;
         private readonly object _gate = new object();
@@ -32,7 +32,7 @@ namespace Dreamina.Waiting
         private bool _closed;
         private readonly ProgressLine _progress;
 
-        public WaitRun(IRunComfyApi api, JobJournal journal, WaitSettings settings, IOutputSink sink, CancellationToken cancel)
+        public WaitRun(IRunComfyApi api, IJobJournal journal, WaitSettings settings, IOutputSink sink, CancellationToken cancel)
         {
             _journal = journal;
             _sink = sink;

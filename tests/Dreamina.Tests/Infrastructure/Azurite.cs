@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.IO;
 using System.Text.RegularExpressions;
 using System.Threading.Tasks;
+using Azure.Data.Tables;
+using Azure.Data.Tables.Sas;
 using Azure.Storage.Blobs;
 using Azure.Storage.Sas;
 
@@ -55,6 +57,35 @@ public sealed class Azurite : IAsyncDisposable
         var container = Service.GetBlobContainerClient("images-" + Guid.NewGuid().ToString("N")[..12]);
         await container.CreateAsync();
         return (container, container.GenerateSasUri(permissions, DateTimeOffset.UtcNow + (expiresIn ?? TimeSpan.FromHours(1))));
+    }
+
+    /// <summary>Azurite's table service on a free port (it does not say which port it took for 0, so one is chosen here).</summary>
+    public static async Task<(Process Process, TableServiceClient Service)> StartTablesAsync()
+    {
+        var entry = Path.Combine(ModuleUnderTest.RepoRoot, "tests", "Azurite", "node_modules", "azurite", "dist", "src", "table", "main.js");
+        if (!File.Exists(entry)) throw new InvalidOperationException($"Azurite is not installed ({entry}); run ./build.ps1 -Task Test, which installs it with npm.");
+        var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { entry, "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--disableTelemetry" })
+            start.ArgumentList.Add(argument);
+        var process = Process.Start(start)!;
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, line) => { if (line.Data?.Contains("successfully started", StringComparison.Ordinal) == true) listening.TrySetResult(); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return (process, new TableServiceClient($"DefaultEndpointsProtocol=http;AccountName={Account};AccountKey={Key};TableEndpoint=http://127.0.0.1:{port}/{Account};"));
+    }
+
+    /// <summary>A new table and its URL with a SAS for query, add, update and delete: what -JournalUri takes.</summary>
+    public static async Task<Uri> NewTableAsync(TableServiceClient service)
+    {
+        var table = service.GetTableClient("jobs" + Guid.NewGuid().ToString("N")[..12]);
+        await table.CreateIfNotExistsAsync();
+        return table.GenerateSasUri(TableSasPermissions.Read | TableSasPermissions.Add | TableSasPermissions.Update | TableSasPermissions.Delete, DateTimeOffset.UtcNow.AddHours(2));
     }
 
     public ValueTask DisposeAsync()

@@ -29,7 +29,7 @@ public sealed class HostileImageTests : IDisposable
         { "empty.png", ErrorIds.ImageFormatUnsupported, "neither JPEG nor PNG" },
         { "text.jpg", ErrorIds.ImageFormatUnsupported, "neither JPEG nor PNG" },
         { "gif-named.png", ErrorIds.ImageFormatUnsupported, "neither JPEG nor PNG" },
-        { "missing.png", ErrorIds.ImageFileNotFound, "no file" },
+        { "missing.png", ErrorIds.ImageFileNotFound, "does not exist" },
     };
 
     private static byte[] Content(string name)
