@@ -36,62 +36,51 @@ function Connect-TestEmulator {
     Connect-Dreamina -BaseUri $Emulator.BaseUri -AccountUri $Emulator.AccountUri -Token (Get-TestToken $Emulator) -JournalPath $JournalPath | Out-Null
 }
 
+# One of Azurite's services (npm package, installed by build.ps1 into tests/Azurite) on a free loopback port, in
+# memory; returns its process, log and endpoint once it listens.
+function Start-AzuriteService([ValidateSet('blob', 'table')] [string] $Service) {
+    $entry = Join-Path $script:Root "tests/Azurite/node_modules/azurite/dist/src/$Service/main.js"
+    if (-not (Test-Path $entry)) { throw "Azurite is not installed ($entry); ./build.ps1 -Task Test installs it." }
+    $log = Join-Path ([System.IO.Path]::GetTempPath()) "azurite-$Service-$([guid]::NewGuid().ToString('N')).log"
+    # The table service does not say which port it took for port 0: a free one is chosen here for both.
+    $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $probe.Start()
+    $port = $probe.LocalEndpoint.Port
+    $probe.Stop()
+    $process = Start-Process node -ArgumentList "`"$entry`"", '--inMemoryPersistence', "--$($Service)Host", '127.0.0.1', "--$($Service)Port", $port, '--skipApiVersionCheck', '--disableTelemetry' -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
+    $deadline = [datetime]::UtcNow.AddSeconds(30)
+    while (-not ((Get-Content $log -Raw -ErrorAction SilentlyContinue) -match "successfully (?:started|listens) on (?:http://)?127\.0\.0\.1:$port")) {
+        if ($process.HasExited -or [datetime]::UtcNow -gt $deadline) {
+            Stop-Process -Id $process.Id -ErrorAction SilentlyContinue
+            throw "Azurite's $Service service did not start: $(Get-Content $log -Raw -ErrorAction SilentlyContinue)"
+        }
+        Start-Sleep -Milliseconds 100
+    }
+    [pscustomobject]@{ Process = $process; LogPath = $log; Endpoint = "http://127.0.0.1:$port/devstoreaccount1" }
+}
+
+$script:AzuriteKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+
 function Start-TestAzurite {
     <#
     .SYNOPSIS
-        Azurite's blob service on a free port, in memory (installed by build.ps1 into tests/Azurite), and a way to
-        make containers with SAS tokens the way a user would: Azure.Storage.Blobs, from the xUnit suite's build.
+        Azurite's blob service, and a way to make containers with SAS tokens the way a user would:
+        Azure.Storage.Blobs, from the xUnit suite's build.
     #>
-    $entry = Join-Path $script:Root 'tests/Azurite/node_modules/azurite/dist/src/blob/main.js'
-    if (-not (Test-Path $entry)) { throw "Azurite is not installed ($entry); ./build.ps1 -Task Test installs it." }
-    $log = Join-Path ([System.IO.Path]::GetTempPath()) "azurite-$([guid]::NewGuid().ToString('N')).log"
-    $process = Start-Process node -ArgumentList "`"$entry`"", '--inMemoryPersistence', '--blobHost', '127.0.0.1', '--blobPort', '0', '--skipApiVersionCheck', '--disableTelemetry' -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
-    $deadline = [datetime]::UtcNow.AddSeconds(30)
-    while (-not ((Get-Content $log -Raw -ErrorAction SilentlyContinue) -match 'successfully listens on (http://\S+)')) {
-        if ($process.HasExited -or [datetime]::UtcNow -gt $deadline) { throw "Azurite did not start: $(Get-Content $log -Raw -ErrorAction SilentlyContinue)" }
-        Start-Sleep -Milliseconds 100
-    }
-    $endpoint = "$($Matches[1])/devstoreaccount1"
+    $azurite = Start-AzuriteService blob
     Add-Type -Path (Join-Path $script:Root "tests/Dreamina.Tests/bin/$script:Configuration/net10.0/Azure.Storage.Blobs.dll")
-    $key = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
-    [pscustomobject]@{
-        Process = $process
-        Service = [Azure.Storage.Blobs.BlobServiceClient]::new("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=$endpoint;")
-        LogPath = $log
-    }
+    $azurite | Add-Member -PassThru Service ([Azure.Storage.Blobs.BlobServiceClient]::new("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$script:AzuriteKey;BlobEndpoint=$($azurite.Endpoint);"))
 }
 
 function Start-TestAzuriteTables {
     <#
     .SYNOPSIS
-        Azurite's table service on a free port, in memory, and a client (Azure.Data.Tables, from the xUnit suite's
-        build) to make tables and SAS tokens the way a user would.
+        Azurite's table service, and a client (Azure.Data.Tables, from the xUnit suite's build) to make tables and
+        SAS tokens the way a user would.
     #>
-    $entry = Join-Path $script:Root 'tests/Azurite/node_modules/azurite/dist/src/table/main.js'
-    if (-not (Test-Path $entry)) { throw "Azurite is not installed ($entry); ./build.ps1 -Task Test installs it." }
-    $log = Join-Path ([System.IO.Path]::GetTempPath()) "azurite-tables-$([guid]::NewGuid().ToString('N')).log"
-    # The table service does not say which port it took for port 0: a free one is chosen here.
-    $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-    $probe.Start()
-    $port = $probe.LocalEndpoint.Port
-    $probe.Stop()
-    $process = Start-Process node -ArgumentList "`"$entry`"", '--inMemoryPersistence', '--tableHost', '127.0.0.1', '--tablePort', $port, '--skipApiVersionCheck', '--disableTelemetry' -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
-    $deadline = [datetime]::UtcNow.AddSeconds(30)
-    while (-not ((Get-Content $log -Raw -ErrorAction SilentlyContinue) -match "successfully (?:started|listens) on (?:http://)?127\.0\.0\.1:$port")) {
-        if ($process.HasExited -or [datetime]::UtcNow -gt $deadline) {
-            Stop-Process -Id $process.Id -ErrorAction SilentlyContinue
-            throw "Azurite's table service did not start: $(Get-Content $log -Raw -ErrorAction SilentlyContinue)"
-        }
-        Start-Sleep -Milliseconds 100
-    }
-    $endpoint = "http://127.0.0.1:$port/devstoreaccount1"
+    $azurite = Start-AzuriteService table
     Add-Type -Path (Join-Path $script:Root "tests/Dreamina.Tests/bin/$script:Configuration/net10.0/Azure.Data.Tables.dll")
-    $key = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
-    [pscustomobject]@{
-        Process = $process
-        Service = [Azure.Data.Tables.TableServiceClient]::new("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;TableEndpoint=$endpoint;")
-        LogPath = $log
-    }
+    $azurite | Add-Member -PassThru Service ([Azure.Data.Tables.TableServiceClient]::new("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$script:AzuriteKey;TableEndpoint=$($azurite.Endpoint);"))
 }
 
 function New-TestTable {
