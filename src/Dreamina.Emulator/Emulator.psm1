@@ -48,11 +48,13 @@ function Start-DreaminaEmulator {
             $journal = Join-Path ([System.IO.Path]::GetTempPath()) "dreamina-emulator-$($process.Id).jsonl"
             $connect = "Connect-Dreamina -BaseUri $api -AccountUri $account -Token (ConvertTo-SecureString '$token' -AsPlainText -Force) -JournalPath '$journal'"
             if (-not $Quiet) {
-                Write-Host "RunComfy emulator (process $($process.Id)): API $api, storage $storage, account $account"
-                Write-Host "Sample images: $($storage)samples/street.jpg and others ($($storage)samples lists them)"
-                Write-Host "Connect to it (its jobs go to a journal of their own):"
-                Write-Host "    $connect"
-                Write-Host 'Stop it with: $emulator | Stop-DreaminaEmulator (or Stop-DreaminaEmulator -Emulator <what this returned>)'
+                Write-Host "RunComfy emulator started (process $($process.Id)):"
+                Write-Host "  API      $api"
+                Write-Host "  Storage  $storage (sample images under samples/)"
+                Write-Host "  Account  $account"
+                Write-Host 'Connect to it, with a journal of its own (the ConnectCommand property):'
+                Write-Host $connect
+                Write-Host 'Stop it by piping what this returned to Stop-DreaminaEmulator.'
             }
             return [pscustomobject]@{
                 PSTypeName     = 'Dreamina.EmulatorProcess'
