@@ -69,9 +69,10 @@ Describe 'A daily limit held across two processes' {
     AfterAll { $emulator | Stop-DreaminaEmulator }
 
     It 'lets the two together spend no more than the limit' {
+        # Each process its own inputs: identical ones would be the same jobs (a re-run), not new ones to pay for.
         $script = @"
 Connect-Dreamina -BaseUri '$($emulator.BaseUri)' -AccountUri '$($emulator.AccountUri)' -Token (ConvertTo-SecureString '$($emulator.Token)' -AsPlainText -Force) -JournalPath '$journal' -DailySpendLimit 2 | Out-Null
-`$jobs = 1..6 | ForEach-Object { [pscustomobject]@{ Prompt = "p`$_"; ImageUri = '$image' } } | Start-DreaminaVideo -ErrorVariable refused -ErrorAction SilentlyContinue
+`$jobs = 1..6 | ForEach-Object { [pscustomobject]@{ Prompt = "process `$PID, job `$_"; ImageUri = '$image' } } | Start-DreaminaVideo -ErrorVariable refused -ErrorAction SilentlyContinue
 "ACCEPTED `$(@(`$jobs).Count) REFUSED `$(@(`$refused | Where-Object FullyQualifiedErrorId -like 'DreaminaSpendLimitReached*').Count)"
 "@
         $runs = 1..2 | ForEach-Object { Start-ThreadJob -ScriptBlock { param($s) Invoke-TestPwsh -Script $s } -ArgumentList $script -InitializationScript ([scriptblock]::Create("Import-Module '$PSScriptRoot/Dreamina.TestHelpers.psm1'")) } | Wait-Job | Receive-Job
