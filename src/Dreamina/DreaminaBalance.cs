@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Management.Automation;
 using System.Text.Json;
+using Dreamina.Model;
 
 namespace Dreamina
 {

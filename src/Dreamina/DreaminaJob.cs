@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using Dreamina.Model;
 
 namespace Dreamina
 {
@@ -108,8 +109,8 @@ namespace Dreamina
             }
         }
 
-        /// <summary>Seconds of video the job makes: 121 frames at 24 fps is 5 s, 241 is 10 s.</summary>
-        public int? DurationSeconds => Frames is { } frames ? (frames - 1) / 24 : null;
+        /// <summary>Seconds of video the job makes.</summary>
+        public int? DurationSeconds => Frames is { } frames ? DreaminaModel.SecondsOf(frames) : null;
 
         /// <summary>The journal's key: the request id, or the client id of a submission RunComfy has not answered.</summary>
         internal string Key => RequestId ?? "client:" + ClientId;

@@ -113,7 +113,7 @@ namespace Dreamina.Commands
             {
                 try
                 {
-                    Session.Configure(new ConnectChanges { JournalUri = Await(TableJournal.CheckAsync(JournalUri, Session.ContentHttp, Session.Settings.Retry, Cancellation)) });
+                    Session.Configure(new ConnectChanges { JournalUri = Await(JournalStores.CheckTableAsync(JournalUri, Session.ContentHttp, Session.Settings.Retry, Cancellation)) });
                 }
                 catch (DreaminaException e)
                 {

@@ -41,9 +41,8 @@ namespace Dreamina.Commands
             if (_copy.Count == 0) return;
             try
             {
-                IJobJournal target = JournalPath is not null
-                    ? JobJournal.For(GetUnresolvedProviderPathFromPSPath(JournalPath))
-                    : new TableJournal(Await(TableJournal.CheckAsync(JournalUri!, Session.ContentHttp, Session.Settings.Retry, Cancellation)), Session.ContentHttp, Session.Settings.Retry);
+                var path = JournalPath is null ? null : GetUnresolvedProviderPathFromPSPath(JournalPath);
+                var target = Await(JournalStores.OpenCheckedAsync(path, JournalUri, Session.ContentHttp, Session.Settings.Retry, Cancellation));
                 Await(target.ImportAsync(_copy));
                 WriteVerbose($"Copied {_copy.Count} job(s) into {target.Location}.");
             }
@@ -55,6 +54,6 @@ namespace Dreamina.Commands
         }
 
         // What ShouldProcess names: the path, or the table without its SAS.
-        private string Destination => JournalPath ?? (System.Uri.TryCreate(JournalUri, System.UriKind.Absolute, out var uri) ? TableJournal.Display(uri).AbsoluteUri : "the journal table");
+        private string Destination => JournalPath ?? (System.Uri.TryCreate(JournalUri, System.UriKind.Absolute, out var uri) ? JournalStores.Display("", uri) : "the journal table");
     }
 }

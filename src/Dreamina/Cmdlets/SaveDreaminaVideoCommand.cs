@@ -112,13 +112,14 @@ namespace Dreamina.Commands
             if (_run.Fatal is { } fatal) ThrowTerminatingError(fatal.ToErrorRecord(null));
         }
 
-        private SaveRun NewRun(IOutputSink sink, CancellationToken cancel, Action<FileInfo, DreaminaJob> saved)
+        private SaveRun NewRun(IOutputSink sink, CancellationToken cancel, Action<FileInfo, DreaminaJob> saved) => Engine.NewSaveRun(_targets!, new SaveOptions
         {
-            var settings = Session.Settings;
-            var downloader = new VideoDownloader(Session.ContentHttp, new DownloadPolicy(AllowedHost, MaximumSize, settings.Retry), sink);
-            var version = WriteMetadata ? typeof(SaveDreaminaVideoCommand).Assembly.GetName().Version?.ToString(3) ?? "" : null;
-            return new SaveRun(Client, downloader, Journal, _targets!, saved, sink, Force, version, ThrottleLimit, cancel);
-        }
+            AllowedHosts = AllowedHost,
+            MaximumSize = MaximumSize,
+            Overwrite = Force,
+            MetadataVersion = WriteMetadata ? typeof(SaveDreaminaVideoCommand).Assembly.GetName().Version?.ToString(3) ?? "" : null,
+            ThrottleLimit = ThrottleLimit,
+        }, saved, sink, cancel);
 
         // User script runs here, on the pipeline thread; a name it cannot give is this job's error, not the batch's.
         private string? ChosenName(DreaminaJob job)

@@ -71,7 +71,7 @@ namespace Dreamina.Commands
             VideoRequest settings; List<ImageSource> images;
             try
             {
-                settings = VideoRequest.CheckSettings(Prompt, Seed, Frames, Duration);
+                settings = VideoRequest.CheckSettings(Engine.Model, Prompt, Seed, Frames, Duration);
                 images = ImageSources.From(ImageUri, ImagePath, LiteralPath, Session.Redactor, p => GetUnresolvedProviderPathFromPSPath(p), Matching);
             }
             catch (DreaminaException e)
@@ -128,7 +128,7 @@ namespace Dreamina.Commands
         // At the first input that passes every local check: a call whose inputs are all refused sends nothing.
         private SubmissionRun Begin()
         {
-            var run = NewSubmissionRun(new SubmissionOptions
+            var run = Engine.NewSubmissionRun(new SubmissionOptions
             {
                 MaxCost = MaxCost, Force = Force, WhatIf = WhatIfRequested, Wait = Wait, InBackground = AsJob, Again = Again,
                 ThrottleLimit = ThrottleLimit ?? Session.Settings.ThrottleLimit,

@@ -25,7 +25,7 @@ namespace Dreamina.Commands
 
         protected override void ProcessRecord()
         {
-            var inspector = new ImageInspector(Session.ContentHttp, Session.Settings.Retry.RequestTimeout);
+            var inspector = Engine.NewImageInspector();
             foreach (var image in Image)
             {
                 foreach (var report in Reports(inspector, image))
@@ -54,7 +54,7 @@ namespace Dreamina.Commands
             }
             var paths = WildcardPattern.ContainsWildcardCharacters(image) ? Matching(image) : new List<string> { GetUnresolvedProviderPathFromPSPath(image) };
             if (paths.Count == 0) return new[] { ImageInspector.Problem(image, ErrorIds.ImageFileNotFound, $"No file matches '{image}'.") };
-            return paths.Select(path => Await(ImageInspector.InspectFileAsync(path, Cancellation))).ToList();
+            return paths.Select(path => Await(inspector.InspectFileAsync(path, Cancellation))).ToList();
         }
     }
 }

@@ -99,12 +99,6 @@ namespace Dreamina.Commands
 
         private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-        private WaitRun NewRun(IOutputSink sink, CancellationToken cancel) => new WaitRun(Client, Journal, new WaitSettings
-        {
-            PollInterval = TimeSpan.FromSeconds(PollInterval),
-            ThrottleLimit = ThrottleLimit ?? Session.Settings.ThrottleLimit,
-            MaxPollRate = MaxPollRate ?? Session.Settings.MaxPollRate,
-            UnreachableLimit = Session.Settings.UnreachableTimeout,
-        }, sink, cancel);
+        private WaitRun NewRun(IOutputSink sink, CancellationToken cancel) => Engine.NewWaitRun(TimeSpan.FromSeconds(PollInterval), ThrottleLimit, MaxPollRate, sink, cancel);
     }
 }

@@ -2,7 +2,6 @@ using System;
 using Dreamina.Configuration;
 using Dreamina.Journal;
 using Dreamina.Transport;
-using Dreamina.Upload;
 
 namespace Dreamina
 {
@@ -14,14 +13,14 @@ namespace Dreamina
             BaseUri = settings.BaseUri;
             AccountUri = settings.AccountUri;
             TokenSource = tokenSource;
-            JournalPath = settings.JournalUri is { } table ? TableJournal.Display(table).AbsoluteUri : settings.JournalPath;
+            JournalPath = JournalStores.Display(settings.JournalPath, settings.JournalUri);
             MaxRetries = settings.Retry.MaxRetries;
             TimeoutSec = (int)settings.Retry.RequestTimeout.TotalSeconds;
             ConnectTimeoutSec = (int)settings.Retry.ConnectTimeout.TotalSeconds;
             ThrottleLimit = settings.ThrottleLimit;
             MaxPollRate = settings.MaxPollRate;
             DailySpendLimit = settings.DailySpendLimit;
-            ImageStore = settings.ImageStore is { } store ? AzureBlobStore.Display(store) : null;
+            ImageStore = settings.ImageStore is { } store ? AzureSas.Display(store) : null;
             ImageUploader = settings.ImageUploader is not null;
             UnreachableTimeoutSec = (int)settings.UnreachableTimeout.TotalSeconds;
             Proxy = settings.Proxy?.ToString() ?? ProxySettings.PlatformDefault();

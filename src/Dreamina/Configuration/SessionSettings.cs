@@ -27,6 +27,25 @@ namespace Dreamina.Configuration
         public ScriptBlock? ImageUploader { get; set; }
         public TimeSpan? UnreachableTimeout { get; set; }
         public ProxySettings? Proxy { get; set; }
+
+        /// <summary>
+        /// These changes made over earlier ones: what is given here wins, what is not stays; of a journal table and
+        /// file, the one given last (the table, when both come at once). The token and the retry settings are the session's to keep apart.
+        /// </summary>
+        public ConnectChanges Over(ConnectChanges earlier) => new ConnectChanges
+        {
+            BaseUri = BaseUri ?? earlier.BaseUri,
+            AccountUri = AccountUri ?? earlier.AccountUri,
+            JournalPath = JournalUri is not null ? null : JournalPath ?? earlier.JournalPath,
+            JournalUri = JournalUri ?? (JournalPath is not null ? null : earlier.JournalUri),
+            ThrottleLimit = ThrottleLimit ?? earlier.ThrottleLimit,
+            MaxPollRate = MaxPollRate ?? earlier.MaxPollRate,
+            DailySpendLimit = ClearDailySpendLimit ? null : DailySpendLimit ?? earlier.DailySpendLimit,
+            ImageStore = ImageStore ?? earlier.ImageStore,
+            ImageUploader = ImageUploader ?? earlier.ImageUploader,
+            UnreachableTimeout = UnreachableTimeout ?? earlier.UnreachableTimeout,
+            Proxy = Proxy ?? earlier.Proxy,
+        };
     }
 
     /// <summary>The settings in force at one moment: a snapshot that work in progress keeps, whatever Connect-Dreamina does meanwhile.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using Dreamina.Transport;
 
 namespace Dreamina.Download
 {
@@ -23,7 +24,7 @@ namespace Dreamina.Download
 
         public static DreaminaException Http(Uri source, int status)
         {
-            var transient = status is 408 or 429 || status >= 500;
+            var transient = WebAddress.IsTransientStatus(status);
             return new DreaminaException(transient ? ErrorIds.ServiceUnavailable : ErrorIds.DownloadIncomplete,
                 transient ? ErrorCategory.ResourceUnavailable : ErrorCategory.ReadError,
                 status is 403 or 404 or 410

@@ -4,7 +4,7 @@ using System.IO;
 using System.Management.Automation;
 using System.Text;
 using System.Text.Json;
-using Dreamina.Service;
+using Dreamina.Model;
 
 namespace Dreamina.Download
 {
@@ -19,7 +19,7 @@ namespace Dreamina.Download
             var path = Path.ChangeExtension(video, ".json");
             var story = new Dictionary<string, object?>
             {
-                ["model"] = RunComfyClient.ModelId,
+                ["model"] = DreaminaModel.ImageToVideo.Id,
                 ["prompt"] = job.Prompt,
                 ["image"] = new Dictionary<string, object?>
                 {

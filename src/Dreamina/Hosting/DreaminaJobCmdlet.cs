@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 
 namespace Dreamina.Hosting
@@ -17,6 +18,44 @@ namespace Dreamina.Hosting
         [ArgumentCompleter(typeof(RequestIdCompleter))]
         public string[]? RequestId { get; set; }
 
-        internal IEnumerable<DreaminaJob> Jobs => InputJobs(Job, RequestId);
+        private Dictionary<string, DreaminaJob>? _journaled;
+
+        /// <summary>Jobs named by the -Job or -RequestId parameter; a bare request id is filled in from the journal when it is there.</summary>
+        internal IEnumerable<DreaminaJob> Jobs
+        {
+            get
+            {
+                if (Job is not null)
+                {
+                    foreach (var job in Job) if (job is not null) yield return job;
+                    yield break;
+                }
+                foreach (var id in RequestId ?? System.Array.Empty<string>())
+                {
+                    if (string.IsNullOrWhiteSpace(id)) continue;
+                    yield return Journaled.TryGetValue(id.Trim(), out var known) ? known : new DreaminaJob(id.Trim()) { ServiceUri = Session.Settings.BaseUri };
+                }
+            }
+        }
+
+        /// <summary>
+        /// Records a change to a job that was already journaled when it was submitted: if this write fails, the
+        /// job is still known by its request id, so a warning says what was not kept.
+        /// </summary>
+        internal void Remember(DreaminaJob job)
+        {
+            try
+            {
+                Journal.RecordAsync(job).GetAwaiter().GetResult();
+            }
+            catch (DreaminaException e)
+            {
+                WriteWarning($"The latest state of job {job.RequestId} was not written to the journal: {e.Message}");
+            }
+        }
+
+        // The journal read once per call, so a thousand piped ids do not read it a thousand times.
+        private Dictionary<string, DreaminaJob> Journaled => _journaled ??= ReadJournalOrWarn()
+            .Where(j => j.RequestId is not null).ToDictionary(j => j.RequestId!);
     }
 }

@@ -6,6 +6,7 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Threading;
 using System.Threading.Tasks;
+using Dreamina.Model;
 using Dreamina.Service;
 using Dreamina.Transport;
 
@@ -18,12 +19,15 @@ namespace Dreamina.Input
         private const int FirstWindow = 64 * 1024;
         private readonly HttpClient _content;
         private readonly TimeSpan _limit;
+        private readonly InputRules _rules;
 
         /// <param name="limit">The longest wait for any answer or any next bytes (Connect-Dreamina -TimeoutSec).</param>
-        public ImageInspector(HttpClient content, TimeSpan limit)
+        /// <param name="rules">The model's rules the image is checked against.</param>
+        public ImageInspector(HttpClient content, TimeSpan limit, InputRules rules)
         {
             _content = content;
             _limit = limit;
+            _rules = rules;
         }
 
         /// <param name="display">How the report names the image: the URL without its secrets.</param>
@@ -33,9 +37,9 @@ namespace Dreamina.Input
             try
             {
                 if (await image.OpenAsync(cancel).ConfigureAwait(false) is { } refusal) return Unreachable(display, refusal);
-                var (header, consumed) = await ImageHeader.ReadAsync(image, ImageRules.MaxFileBytes, cancel).ConfigureAwait(false);
+                var (header, consumed) = await ImageHeader.ReadAsync(image, _rules.MaxImageBytes, cancel).ConfigureAwait(false);
                 // Without a stated size, read on (up to the limit) to measure it.
-                var size = image.Total ?? await image.MeasureAsync(ImageRules.MaxFileBytes, cancel).ConfigureAwait(false);
+                var size = image.Total ?? await image.MeasureAsync(_rules.MaxImageBytes, cancel).ConfigureAwait(false);
                 return Report(display, header, size);
             }
             catch (DreaminaException e) when (e.IsTransient || e.ErrorId is ErrorIds.ProtocolError or ErrorIds.ImageUnreachable)
@@ -50,7 +54,7 @@ namespace Dreamina.Input
         }
 
         /// <summary>A file on disk, checked by its content: what would be uploaded for it.</summary>
-        public static async Task<DreaminaImageReport> InspectFileAsync(string path, CancellationToken cancel)
+        public async Task<DreaminaImageReport> InspectFileAsync(string path, CancellationToken cancel)
         {
             if (Directory.Exists(path))
                 return Problem(path, ErrorIds.ImagePathIsDirectory, $"'{path}' is a folder, not an image file. Give the files in it, for example with Get-ChildItem '{path}' -File.");
@@ -59,7 +63,7 @@ namespace Dreamina.Input
             try
             {
                 using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, useAsync: true);
-                var (header, _) = await ImageHeader.ReadAsync(new StreamImage(stream), ImageRules.MaxFileBytes, cancel).ConfigureAwait(false);
+                var (header, _) = await ImageHeader.ReadAsync(new StreamImage(stream), _rules.MaxImageBytes, cancel).ConfigureAwait(false);
                 return Report(path, header, stream.Length);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -90,9 +94,9 @@ namespace Dreamina.Input
             });
         }
 
-        private static DreaminaImageReport Report(string source, ImageHeader header, long? size)
+        private DreaminaImageReport Report(string source, ImageHeader header, long? size)
         {
-            var problems = ImageRules.Check(header, size);
+            var problems = ImageRules.Check(header, size, _rules);
             return new DreaminaImageReport(source, header.Format == ImageFormat.Unknown ? null : header.Format.ToString().ToUpperInvariant(),
                 header.Problem is null ? header.Width : null, header.Problem is null ? header.Height : null, size, problems);
         }

@@ -54,7 +54,7 @@ namespace Dreamina.Journal
         public static string Charge(DreaminaJob job) => JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["job"] = job.ClientId ?? job.RequestId,
-            ["day"] = (job.SubmittedAt ?? DateTimeOffset.Now).LocalDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["day"] = SpendingDay.Of(job),
             ["cost"] = job.Cost,
         });
 

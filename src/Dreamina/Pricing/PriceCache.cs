@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using Dreamina.Model;
 using Dreamina.Service;
 
 namespace Dreamina.Pricing
@@ -14,7 +15,7 @@ namespace Dreamina.Pricing
         private DateTimeOffset _readAt;
 
         /// <summary>The price, or the error that says why it could not be read (callers warn and go on without it).</summary>
-        public Task<ModelPrice> GetAsync(IAccountApi account, CancellationToken cancel)
+        public Task<ModelPrice> GetAsync(IAccountApi account, DreaminaModel model, CancellationToken cancel)
         {
             lock (_gate)
             {
@@ -22,7 +23,7 @@ namespace Dreamina.Pricing
                 if (_reading is null || stale || _reading.IsFaulted || _reading.IsCanceled)
                 {
                     _readAt = DateTimeOffset.UtcNow;
-                    _reading = account.GetPriceAsync(cancel);
+                    _reading = account.GetPriceAsync(model, cancel);
                 }
                 return _reading;
             }

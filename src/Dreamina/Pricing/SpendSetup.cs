@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using Dreamina.Journal;
+using Dreamina.Model;
 using Dreamina.Reporting;
 using Dreamina.Service;
 
@@ -23,14 +24,14 @@ namespace Dreamina.Pricing
         /// without it they refuse to submit, unless <paramref name="force"/>.
         /// </summary>
         /// <param name="highestJournaledCost">The highest cost of any job in the journal; read only when a limit is set.</param>
-        public static async Task<(ModelPrice? Price, SpendGuard Guard)> PrepareAsync(IAccountApi account, PriceCache prices, decimal? maxCost, decimal? dailyLimit,
+        public static async Task<(ModelPrice? Price, SpendGuard Guard)> PrepareAsync(IAccountApi account, PriceCache prices, DreaminaModel model, decimal? maxCost, decimal? dailyLimit,
             bool force, bool whatIf, IActivityLog log, Func<decimal?> highestJournaledCost, CancellationToken cancel)
         {
             var balance = whatIf ? Task.FromResult<decimal?>(null) : ReadBalanceAsync(account, log, cancel);
             ModelPrice? price = null;
             try
             {
-                var reading = prices.GetAsync(account, cancel);
+                var reading = prices.GetAsync(account, model, cancel);
                 if (await Task.WhenAny(reading, Task.Delay(PriceBudget, cancel)).ConfigureAwait(false) != reading)
                 {
                     cancel.ThrowIfCancellationRequested();
@@ -50,8 +51,8 @@ namespace Dreamina.Pricing
                 log.Warning($"The model's price could not be read, so jobs get no cost estimate: {e.Message}");
             }
 
-            if (maxCost is null && dailyLimit is null) return (price, new SpendGuard(null, null, balance, price?.HighestCost ?? 0, log));
-            var unknownCountsAs = Max(price?.HighestCost, highestJournaledCost());
+            if (maxCost is null && dailyLimit is null) return (price, new SpendGuard(null, null, balance, model.HighestCost(price) ?? 0, log));
+            var unknownCountsAs = Max(model.HighestCost(price), highestJournaledCost());
             if (price?.Basis is null or PriceBasis.Unknown && !force)
             {
                 throw new DreaminaException(ErrorIds.PriceUnavailable, ErrorCategory.InvalidOperation,

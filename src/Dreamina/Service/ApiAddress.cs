@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using Dreamina.Transport;
 
 namespace Dreamina.Service
 {
@@ -10,13 +11,10 @@ namespace Dreamina.Service
         {
             if (!Uri.TryCreate(text?.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
                 throw new DreaminaException(ErrorIds.InsecureBaseUri, ErrorCategory.InvalidArgument, $"'{text}' is not an absolute http(s) URI for {what}.");
-            if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback)
+            if (!WebAddress.IsSecureOrLocal(uri))
                 throw new DreaminaException(ErrorIds.InsecureBaseUri, ErrorCategory.SecurityError,
                     $"'{text}' is plain HTTP; the token would cross the network unencrypted. Use https://, or http:// only for this machine (127.0.0.1, localhost).");
             return uri;
         }
-
-        /// <summary>Whether a journaled address may receive the token (the same rule as Connect-Dreamina's).</summary>
-        public static bool IsAcceptable(Uri uri) => uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback);
     }
 }

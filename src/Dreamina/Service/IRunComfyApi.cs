@@ -1,15 +1,15 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using Dreamina.Input;
+using Dreamina.Model;
 
 namespace Dreamina.Service
 {
     /// <summary>The four calls of RunComfy's Model API that the module makes.</summary>
     internal interface IRunComfyApi
     {
-        /// <summary>Submits a job and returns its request id.</summary>
-        Task<string> SubmitAsync(VideoRequest request, CancellationToken cancel);
+        /// <summary>Submits a job to a model (its body in the model's words) and returns its request id.</summary>
+        Task<string> SubmitAsync(DreaminaModel model, string body, CancellationToken cancel);
         Task<JobSnapshot> GetStatusAsync(string requestId, CancellationToken cancel);
         Task<JobSnapshot> GetResultAsync(string requestId, CancellationToken cancel);
         /// <summary>True when the job was cancelled; false when it is already running or finished (and will be billed).</summary>
@@ -21,7 +21,7 @@ namespace Dreamina.Service
     /// <summary>What the module reads about money: the model's published price and the account's balance.</summary>
     internal interface IAccountApi
     {
-        Task<ModelPrice> GetPriceAsync(CancellationToken cancel);
+        Task<ModelPrice> GetPriceAsync(DreaminaModel model, CancellationToken cancel);
         Task<DreaminaBalance> GetBalanceAsync(CancellationToken cancel);
     }
 

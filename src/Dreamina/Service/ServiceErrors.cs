@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using Dreamina.Transport;
 
 namespace Dreamina.Service
 {
@@ -56,7 +57,7 @@ namespace Dreamina.Service
                 return (ErrorIds.RequestNotFound, ErrorCategory.ObjectNotFound, $"{job} does not exist, was deleted, or expired", "Remove it from the journal with Remove-DreaminaJob.");
             if (code == 400001)
                 return (ErrorIds.InvalidModel, ErrorCategory.InvalidArgument, "RunComfy does not know this model", "Check the address given to Connect-Dreamina -BaseUri.");
-            if (status is 408 or 429 || status >= 500)
+            if (WebAddress.IsTransientStatus(status))
                 return (ErrorIds.ServiceUnavailable, ErrorCategory.ResourceUnavailable, "RunComfy is busy or failing", "Try again in a few minutes.");
             if (status is 400 or 413 or 422)
                 return (ErrorIds.InputRejected, ErrorCategory.InvalidArgument, "RunComfy rejected the input", "Correct it and submit again.");

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Dreamina.Input;
+using Dreamina.Model;
 using Dreamina.Upload;
 
 namespace Dreamina.Submission
@@ -55,6 +56,6 @@ namespace Dreamina.Submission
         private static string WithoutQuery(Uri uri) => uri.GetLeftPart(UriPartial.Path);
 
         private static string Key(Uri service, string prompt, string image, long? seed, int? frames)
-            => string.Join("\n", service.AbsoluteUri.TrimEnd('/'), prompt, image, seed ?? -1, frames ?? VideoRequest.FiveSecondFrames);
+            => string.Join("\n", service.AbsoluteUri.TrimEnd('/'), prompt, image, seed ?? -1, frames ?? DreaminaModel.ImageToVideo.Rules.DefaultFrames);
     }
 }

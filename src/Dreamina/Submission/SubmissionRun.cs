@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Dreamina.Input;
 using Dreamina.Journal;
+using Dreamina.Model;
 using Dreamina.Pricing;
 using Dreamina.Reporting;
 using Dreamina.Service;
@@ -31,6 +32,8 @@ namespace Dreamina.Submission
         public WaitSettings WaitSettings { get; set; } = new WaitSettings();
         /// <summary>The API the jobs are sent to, kept with each job.</summary>
         public Uri ServiceUri { get; set; } = null!;
+        /// <summary>The model the jobs go to: its price is read, and its highest cost counted.</summary>
+        public DreaminaModel Model { get; set; } = DreaminaModel.ImageToVideo;
     }
 
     /// <summary>
@@ -94,7 +97,7 @@ namespace Dreamina.Submission
             Func<decimal?> highestJournaledCost = () => journaled.Select(j => j.Cost).Max();
             try
             {
-                (_price, _spend) = await SpendSetup.PrepareAsync(_account, _prices, _options.MaxCost, _options.DailyLimit, _options.Force, _options.WhatIf,
+                (_price, _spend) = await SpendSetup.PrepareAsync(_account, _prices, _options.Model, _options.MaxCost, _options.DailyLimit, _options.Force, _options.WhatIf,
                     _sink, highestJournaledCost, cancel).ConfigureAwait(false);
             }
             catch (DreaminaException e) when (_options.InBackground)
@@ -136,7 +139,7 @@ namespace Dreamina.Submission
 
         /// <summary>What ShouldProcess shows for an input: the job's settings, its image and its estimated cost.</summary>
         public string Describe(VideoRequest settings, ImageSource image)
-            => settings.Describe(image.Display) + (_price is null ? "" : _price.CostOf(settings.Frames) is { } known ? $", estimated cost {SpendGuard.Money(known)}" : ", cost unknown");
+            => settings.Describe(image.Display) + (_price is null ? "" : DreaminaModel.CostOf(_price, settings.Frames) is { } known ? $", estimated cost {SpendGuard.Money(known)}" : ", cost unknown");
 
         /// <summary>
         /// -WhatIf: counts the job into the summary and still looks at its image, without sending anything. What
@@ -145,7 +148,7 @@ namespace Dreamina.Submission
         public void Preview(VideoRequest settings, ImageSource image, CancellationToken cancel)
         {
             _previewJobs++;
-            if (_price?.CostOf(settings.Frames) is { } known) _previewTotal += known;
+            if (DreaminaModel.CostOf(_price, settings.Frames) is { } known) _previewTotal += known;
             else _previewCostUnknown = true;
             if (_images.PreviewAsync(image, cancel) is not { } report) return;
             _previews.Add(report.ContinueWith(done =>
@@ -170,7 +173,7 @@ namespace Dreamina.Submission
         /// <returns>Why it was not submitted (it would pass -MaxCost), or null.</returns>
         public DreaminaException? Accept(VideoRequest settings, ImageSource image)
         {
-            var cost = _price?.CostOf(settings.Frames);
+            var cost = DreaminaModel.CostOf(_price, settings.Frames);
             if (_spend!.Take(cost, settings.QuotedPrompt, out var spendingWithJob) is { } tooMuch) return tooMuch;
             var input = new SubmissionInput(settings, image, cost, spendingWithJob, image.Display);
             if (_options.InBackground) _held.Add(input);

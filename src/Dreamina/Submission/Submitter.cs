@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Dreamina.Input;
 using Dreamina.Journal;
+using Dreamina.Model;
 using Dreamina.Pricing;
 using Dreamina.Reporting;
 using Dreamina.Service;
@@ -139,7 +140,7 @@ namespace Dreamina.Submission
             string requestId;
             try
             {
-                requestId = await _api.SubmitAsync(request, cancel).ConfigureAwait(false);
+                requestId = await _api.SubmitAsync(request.Model, request.ToJson(), cancel).ConfigureAwait(false);
             }
             catch (DreaminaException e) when (e.ErrorId == ErrorIds.SubmitOutcomeUnknown)
             {

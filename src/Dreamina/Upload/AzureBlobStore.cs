@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -35,19 +34,16 @@ namespace Dreamina.Upload
             _log = log;
         }
 
-        /// <summary>The container's address without the SAS: what messages may name.</summary>
-        public static Uri Display(Uri container) => new Uri(container.GetLeftPart(UriPartial.Path));
-
         /// <summary>An image store address as Connect-Dreamina takes it: https (http only on this machine), a container path, and a SAS.</summary>
         public static Uri Check(string text)
         {
-            if (!Uri.TryCreate(text?.Trim(), UriKind.Absolute, out var uri) || !(uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback)))
+            if (!Uri.TryCreate(text?.Trim(), UriKind.Absolute, out var uri) || !WebAddress.IsSecureOrLocal(uri))
                 throw Invalid("The image store must be an https:// address of an Azure Blob container (http:// only on this machine, for Azurite).");
             if (uri.AbsolutePath.Trim('/').Length == 0)
-                throw Invalid($"The image store {Display(uri)} names no container: add the container to the path, as in https://<account>.blob.core.windows.net/<container>?<SAS>.");
-            if (Query(uri, "sig") is null)
-                throw Invalid($"The image store {Display(uri)} has no SAS (no 'sig' in its query). Create one with create, write and read permissions on the container and append it after '?'.");
-            if (SasProblem(uri) is { } problem) throw Invalid($"The image store {Display(uri)} cannot be used: {problem}");
+                throw Invalid($"The image store {AzureSas.Display(uri)} names no container: add the container to the path, as in https://<account>.blob.core.windows.net/<container>?<SAS>.");
+            if (!AzureSas.HasSignature(uri))
+                throw Invalid($"The image store {AzureSas.Display(uri)} has no SAS (no 'sig' in its query). Create one with create, write and read permissions on the container and append it after '?'.");
+            if (SasProblem(uri) is { } problem) throw Invalid($"The image store {AzureSas.Display(uri)} cannot be used: {problem}");
             return uri;
         }
 
@@ -130,9 +126,9 @@ namespace Dreamina.Upload
             if (status == 404 && code == "ContainerNotFound")
             {
                 return new DreaminaException(ErrorIds.UploadRefused, ErrorCategory.ObjectNotFound,
-                    $"The image store's container {AzureBlobStore.Display(_container)} does not exist. Create it, or correct Connect-Dreamina -ImageStore.");
+                    $"The image store's container {AzureSas.Display(_container)} does not exist. Create it, or correct Connect-Dreamina -ImageStore.");
             }
-            var transient = status is 408 or 429 || status >= 500;
+            var transient = WebAddress.IsTransientStatus(status);
             return new DreaminaException(transient ? ErrorIds.ServiceUnavailable : ErrorIds.UploadFailed, transient ? ErrorCategory.ResourceUnavailable : ErrorCategory.WriteError,
                 $"The image store answered HTTP {status}{(code is null ? "" : " (" + code + ")")} when asked to {doing} {display}.")
             {
@@ -152,20 +148,10 @@ namespace Dreamina.Upload
         /// <summary>Why a SAS cannot work, as far as the SAS itself shows: expired, or missing a permission. Null when it looks fine.</summary>
         public static string? SasProblem(Uri container)
         {
-            var expiry = Query(container, "se") is { } se && DateTimeOffset.TryParse(se, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : (DateTimeOffset?)null;
-            if (expiry < DateTimeOffset.UtcNow)
-                return $"its SAS expired at {expiry.Value.ToLocalTime():g}. Make a new one and run Connect-Dreamina -ImageStore again.";
-            if (Query(container, "sp") is { } permissions && new[] { 'r', 'c', 'w' }.Where(p => permissions.IndexOf(p) < 0).ToArray() is { Length: > 0 } missing)
+            if (AzureSas.ExpiredAt(container) is { } expiry)
+                return $"its SAS expired at {expiry.ToLocalTime():g}. Make a new one and run Connect-Dreamina -ImageStore again.";
+            if (AzureSas.MissingPermissions(container, "rcw") is { Length: > 0 } missing)
                 return $"its SAS does not grant {string.Join(", ", missing.Select(p => p switch { 'r' => "read (r)", 'c' => "create (c)", _ => "write (w)" }))}. It must allow read, create and write on the container: the service reads each image with it.";
-            return null;
-        }
-
-        private static string? Query(Uri uri, string name)
-        {
-            foreach (var pair in uri.Query.TrimStart('?').Split('&'))
-            {
-                if (pair.StartsWith(name + "=", StringComparison.OrdinalIgnoreCase)) return Uri.UnescapeDataString(pair.Substring(name.Length + 1));
-            }
             return null;
         }
 

@@ -12,9 +12,9 @@ namespace Dreamina.Upload
     internal static class LocalImages
     {
         /// <exception cref="DreaminaException">The file breaks a rule or cannot be read: nothing is uploaded.</exception>
-        public static async Task<LocalImage> PrepareAsync(string path, CancellationToken cancel)
+        public static async Task<LocalImage> PrepareAsync(string path, ImageInspector inspector, CancellationToken cancel)
         {
-            var report = await ImageInspector.InspectFileAsync(path, cancel).ConfigureAwait(false);
+            var report = await inspector.InspectFileAsync(path, cancel).ConfigureAwait(false);
             if (!report.IsValid) throw ImageInspector.Rejection(report);
             try
             {

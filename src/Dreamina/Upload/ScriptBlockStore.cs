@@ -44,7 +44,7 @@ namespace Dreamina.Upload
                 _ => returned.ToString(),
             };
             if (text is null) throw Failed(image, "returned nothing. It must return the URL the service can fetch the file from, as a [uri] or a string.", null);
-            if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var url) || !ContentHttp.IsWebScheme(url) || (url.Scheme == Uri.UriSchemeHttp && !url.IsLoopback))
+            if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var url) || !WebAddress.IsSecureOrLocal(url))
                 throw Failed(image, "returned something that is not an https URL. It must return the URL the service can fetch the file from.", null);
             return new UploadedImage(url, url);
         }

@@ -35,6 +35,7 @@ namespace Dreamina.Waiting
         private const double Caution = 0.8;
         /// <summary>How many intervals apart a queued job is asked, at most, while the queue's speed is unknown.</summary>
         private const double BlindStretch = 4;
+        private static readonly Random Jitter = new Random();
 
         public static DateTime FirstPoll(DateTime submittedUtc, DateTime nowUtc, WaitSettings settings)
         {
@@ -66,6 +67,14 @@ namespace Dreamina.Waiting
                 default:
                     return nowUtc + interval;
             }
+        }
+
+        /// <summary>When to ask again after a failure that may pass: two to four intervals on, spread so that jobs that failed together do not return together.</summary>
+        public static DateTime AfterFailure(DateTime nowUtc, WaitSettings settings)
+        {
+            double factor;
+            lock (Jitter) factor = 2 + Jitter.NextDouble() * 2;
+            return nowUtc + TimeSpan.FromTicks((long)(settings.PollInterval.Ticks * factor));
         }
 
         /// <summary>Whether a queue that stood still this long had jobs planned further apart than the blind back-off.</summary>

@@ -9,26 +9,6 @@ using Dreamina.Service;
 
 namespace Dreamina.Waiting
 {
-    /// <summary>What the scheduler learned about a job, handed on to be applied and reported.</summary>
-    internal sealed class WaitEvent
-    {
-        private WaitEvent(DreaminaJob job, JobSnapshot? snapshot, DreaminaException? error)
-        {
-            Job = job;
-            Snapshot = snapshot;
-            Error = error;
-        }
-
-        public DreaminaJob Job { get; }
-        public JobSnapshot? Snapshot { get; }
-        /// <summary>Set when the job can no longer be followed (not found, forbidden, unknown status for too long).</summary>
-        public DreaminaException? Error { get; }
-        public bool IsFinal => Error is not null || Snapshot?.IsFinished == true;
-
-        public static WaitEvent Progress(DreaminaJob job, JobSnapshot snapshot) => new WaitEvent(job, snapshot, null);
-        public static WaitEvent Lost(DreaminaJob job, DreaminaException error) => new WaitEvent(job, null, error);
-    }
-
     /// <summary>
     /// Follows many jobs with one loop: each job has a time its next poll is due (<see cref="PollPlan"/>), at most
     /// ThrottleLimit requests are in flight and MaxPollRate start per second, and when there is not budget for
@@ -38,19 +18,16 @@ namespace Dreamina.Waiting
     /// </summary>
     internal sealed class PollScheduler : IDisposable
     {
-        private static readonly Random Jitter = new Random();
         private readonly IRunComfyApi _api;
         private readonly WaitSettings _settings;
         private readonly IActivityLog _log;
         private readonly Action<WaitEvent> _report;
         private readonly CancellationTokenSource _stop;
         private readonly object _gate = new object();
-        private readonly Dictionary<string, Tracked> _tracked = new Dictionary<string, Tracked>();
+        private readonly Dictionary<string, TrackedJob> _tracked = new Dictionary<string, TrackedJob>();
         private TaskCompletionSource<bool> _wake = NewWake();
-        private int _inFlight;
+        private readonly PollBudget _budget;
         private double? _slowestPlannedRate;
-        private double _tokens;
-        private DateTime _refilledAt = DateTime.UtcNow;
         private bool _running;
         private long _lastAnswerTicks = DateTime.UtcNow.Ticks;
 
@@ -61,7 +38,7 @@ namespace Dreamina.Waiting
             _log = log;
             _report = report;
             _stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            _tokens = Math.Max(1, settings.MaxPollRate);
+            _budget = new PollBudget(settings);
         }
 
         public QueueEstimator Estimates { get; } = new QueueEstimator();
@@ -73,7 +50,7 @@ namespace Dreamina.Waiting
             lock (_gate)
             {
                 if (_tracked.ContainsKey(job.RequestId!)) return;
-                _tracked.Add(job.RequestId!, new Tracked(job, now)
+                _tracked.Add(job.RequestId!, new TrackedJob(job, now)
                 {
                     Status = job.Status,
                     Position = job.QueuePosition,
@@ -128,7 +105,7 @@ namespace Dreamina.Waiting
             {
                 while (!cancel.IsCancellationRequested)
                 {
-                    List<Tracked> start;
+                    List<TrackedJob> start;
                     TimeSpan sleep;
                     Task woken;
                     lock (_gate)
@@ -147,36 +124,25 @@ namespace Dreamina.Waiting
         }
 
         // The due jobs that the throttle and the rate allow now, nearest to finishing first; and how long to sleep otherwise.
-        private (List<Tracked> Start, TimeSpan Sleep) PickDue(DateTime now)
+        private (List<TrackedJob> Start, TimeSpan Sleep) PickDue(DateTime now)
         {
-            var rate = Math.Max(0.1, _settings.MaxPollRate);
-            _tokens = Math.Min(Math.Max(1, rate), _tokens + (now - _refilledAt).TotalSeconds * rate);
-            _refilledAt = now;
-            var start = new List<Tracked>();
+            _budget.Refill(now);
+            var start = new List<TrackedJob>();
             var waiting = _tracked.Values.Where(t => !t.InFlight).ToList();
-            foreach (var job in waiting.Where(t => t.Due <= now).OrderBy(Priority).ThenBy(t => t.Due))
+            foreach (var job in waiting.Where(t => t.Due <= now).OrderBy(t => t.Priority).ThenBy(t => t.Due))
             {
-                if (_inFlight >= _settings.ThrottleLimit || _tokens < 1) break;
-                _tokens -= 1;
-                _inFlight++;
+                if (!_budget.TryStart()) break;
                 job.InFlight = true;
                 start.Add(job);
             }
             // Asleep until the next job is due, a token is back, or (when the throttle is full) a poll ends and wakes the loop.
             var next = waiting.Where(t => !t.InFlight).Select(t => (DateTime?)t.Due).Min();
             var sleep = next is { } due ? due - now : TimeSpan.FromMinutes(1);
-            if (next <= now) sleep = _inFlight >= _settings.ThrottleLimit ? TimeSpan.FromMinutes(1) : TimeSpan.FromSeconds((1 - _tokens) / rate);
+            if (next <= now) sleep = _budget.IsFull ? TimeSpan.FromMinutes(1) : _budget.UntilNextStart;
             return (start, sleep < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : sleep);
         }
 
-        private static int Priority(Tracked job) => job.Status switch
-        {
-            JobStatus.Running => 0,
-            JobStatus.Queued => 1 + Math.Min(job.Position ?? int.MaxValue - 2, int.MaxValue - 2),
-            _ => int.MaxValue,
-        };
-
-        private async Task PollAsync(Tracked job, CancellationToken cancel)
+        private async Task PollAsync(TrackedJob job, CancellationToken cancel)
         {
             var id = job.Job.RequestId!;
             try
@@ -198,7 +164,7 @@ namespace Dreamina.Waiting
                     return;
                 }
                 _log.Warning($"Job {id}: {e.Message} Still waiting.");
-                lock (_gate) job.Due = DateTime.UtcNow + Spread(_settings.PollInterval, 2, 4);
+                lock (_gate) job.Due = PollPlan.AfterFailure(DateTime.UtcNow, _settings);
             }
             catch (DreaminaException e)
             {
@@ -214,7 +180,7 @@ namespace Dreamina.Waiting
                 lock (_gate)
                 {
                     job.InFlight = false;
-                    _inFlight--;
+                    _budget.Finished();
                 }
                 Wake();
             }
@@ -224,7 +190,7 @@ namespace Dreamina.Waiting
         // followed ends with its own error; each stays in the journal, and at RunComfy, to be followed later.
         private void GiveUpOnAll(DreaminaException last, TimeSpan silentFor)
         {
-            List<Tracked> all;
+            List<TrackedJob> all;
             lock (_gate)
             {
                 all = _tracked.Values.ToList();
@@ -239,7 +205,7 @@ namespace Dreamina.Waiting
         }
 
         // Updates what is known of the job and of the queue, and when to ask next; an error when the job cannot be followed further.
-        private DreaminaException? Observe(Tracked job, JobSnapshot snapshot, DateTime now)
+        private DreaminaException? Observe(TrackedJob job, JobSnapshot snapshot, DateTime now)
         {
             lock (_gate)
             {
@@ -325,31 +291,5 @@ namespace Dreamina.Waiting
 
         private static DateTime Later(DateTime a, DateTime b) => a > b ? a : b;
 
-        private static TimeSpan Spread(TimeSpan interval, double low, double high)
-        {
-            double factor;
-            lock (Jitter) factor = low + Jitter.NextDouble() * (high - low);
-            return TimeSpan.FromTicks((long)(interval.Ticks * factor));
-        }
-
-        private sealed class Tracked
-        {
-            public Tracked(DreaminaJob job, DateTime followedAt)
-            {
-                Job = job;
-                PolledAt = job.SubmittedAt?.UtcDateTime is { } submitted && submitted < followedAt ? submitted : followedAt;
-            }
-
-            public DreaminaJob Job { get; }
-            /// <summary>When the service was last asked, or when the job was submitted: the other end of "it changed meanwhile".</summary>
-            public DateTime PolledAt { get; set; }
-            public JobStatus Status { get; set; }
-            public int? Position { get; set; }
-            public DateTime? PositionSeenAt { get; set; }
-            public DateTime? RunningSince { get; set; }
-            public DateTime? UnknownSince { get; set; }
-            public DateTime Due { get; set; }
-            public bool InFlight { get; set; }
-        }
     }
 }

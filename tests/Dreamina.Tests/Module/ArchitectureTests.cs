@@ -18,8 +18,29 @@ public sealed class ArchitectureTests
     public void No_folder_uses_a_folder_that_uses_it_back()
     {
         var uses = FolderUses();
-        var cycles = StronglyConnected(uses).Where(group => group.Count > 1).Select(group => string.Join(" -> ", group.OrderBy(f => f))).ToList();
+        var cycles = StronglyConnected(uses.ToDictionary(u => u.Key, u => u.Value.Keys.ToHashSet())).Where(group => group.Count > 1).Select(group => string.Join(" -> ", group.OrderBy(f => f))).ToList();
         Assert.True(cycles.Count == 0, "Folders in a cycle of use: " + string.Join("; ", cycles));
+    }
+
+    [Fact]
+    public void Each_folder_uses_only_folders_below_it_in_the_documented_order()
+    {
+        var order = DocumentedLayers();
+        var upward = new List<string>();
+        foreach (var (folder, used) in FolderUses())
+        {
+            Assert.True(order.Contains(folder), $"docs/ARCHITECTURE.md's layers do not name {folder}/.");
+            foreach (var (lower, where) in used)
+                if (order.IndexOf(lower) <= order.IndexOf(folder)) upward.Add($"{folder} uses {lower} ({where}), which is not below it");
+        }
+        Assert.True(upward.Count == 0, string.Join("; ", upward));
+    }
+
+    [Fact]
+    public void No_source_file_is_over_300_lines()
+    {
+        var tooLong = CodeFiles().Select(f => (f.Path, Lines: File.ReadAllLines(f.Path).Length)).Where(f => f.Lines > 300).Select(f => $"{Path.GetRelativePath(Source, f.Path)} ({f.Lines})");
+        Assert.Empty(tooLong);
     }
 
     [Fact]
@@ -54,17 +75,27 @@ public sealed class ArchitectureTests
             .Where(p => !p.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !p.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
             .Select(p => (p, Path.GetDirectoryName(Path.GetRelativePath(Source, p)) is { Length: > 0 } folder ? folder : "(root)", WithoutCommentsAndStrings(File.ReadAllText(p))));
 
-    // Which folders each folder's files use, by the type names they mention (a member access such as x.Values is not a use).
-    private static Dictionary<string, HashSet<string>> FolderUses()
+    // The folders of the page's layer diagram, top first: the first word of each line of its first code block.
+    private static List<string> DocumentedLayers()
+    {
+        var page = File.ReadAllText(Path.Combine(ModuleUnderTest.RepoRoot, "docs", "ARCHITECTURE.md"));
+        var diagram = Regex.Match(page, "```\\s*\n(.*?)```", RegexOptions.Singleline).Groups[1].Value;
+        return diagram.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ')[0].TrimEnd('/')).ToList();
+    }
+
+    // Which folders each folder's files use, by the type names they mention (a member access such as x.Values is not a
+    // use), each with the first file and type that shows it.
+    private static Dictionary<string, Dictionary<string, string>> FolderUses()
     {
         var files = CodeFiles().ToList();
         var home = new Dictionary<string, string>();
         foreach (var file in files)
             foreach (Match m in Declaration.Matches(file.Text)) home.TryAdd(m.Groups[1].Value, file.Folder);
-        var uses = files.Select(f => f.Folder).Distinct().ToDictionary(f => f, _ => new HashSet<string>());
+        var uses = files.Select(f => f.Folder).Distinct().ToDictionary(f => f, _ => new Dictionary<string, string>());
         foreach (var file in files)
             foreach (var (type, folder) in home)
-                if (folder != file.Folder && Regex.IsMatch(file.Text, $@"(?<![\w.])(?:[A-Z]\w*\.)*{type}\b")) uses[file.Folder].Add(folder);
+                if (folder != file.Folder && !uses[file.Folder].ContainsKey(folder) && Regex.IsMatch(file.Text, $@"(?<![\w.])(?:[A-Z]\w*\.)*{type}\b"))
+                    uses[file.Folder][folder] = $"{Path.GetFileName(file.Path)}: {type}";
         return uses;
     }
 

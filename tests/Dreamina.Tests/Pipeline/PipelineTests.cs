@@ -90,7 +90,7 @@ public sealed class PipelineTests(EmulatorFixture fixture) : IClassFixture<Emula
         var error = Assert.Single(run.Errors);
         Assert.Contains("ImageUri", error.ToString());
         var metadata = host.Run("(Get-Command Start-DreaminaVideo).Parameters['Prompt'].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }").Output;
-        Assert.All(metadata, m => Assert.False(string.IsNullOrEmpty(((ParameterAttribute)m.BaseObject).HelpMessage)));
+        Assert.False(string.IsNullOrEmpty(((ParameterAttribute)Assert.Single(metadata).BaseObject).HelpMessage));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Dreamina.Journal;
+using Dreamina.Tests.Infrastructure;
 using Xunit;
 
 namespace Dreamina.Tests.Units;
@@ -30,7 +31,7 @@ public sealed class JournalTests : IDisposable
     [Fact]
     public async Task The_newest_entry_for_a_job_wins_and_every_field_round_trips()
     {
-        var journal = new JobJournal(PathIn("jobs.jsonl"));
+        var journal = new FileJournal(PathIn("jobs.jsonl"));
         await journal.RecordAsync(Job("a"));
         var done = Job("a", JobStatus.Completed);
         done.SavedTo = "/clips/a.mp4";
@@ -46,17 +47,17 @@ public sealed class JournalTests : IDisposable
         var path = PathIn("jobs.jsonl");
         await Task.WhenAll(Enumerable.Range(0, 4).Select(writer => Task.Run(async () =>
         {
-            var journal = new JobJournal(path);
+            var journal = new FileJournal(path);
             for (var i = 0; i < 100; i++) await journal.RecordAsync(Job($"w{writer}-{i}"));
         })));
-        Assert.Equal(400, new JobJournal(path).Read(_ => { }).Select(j => j.RequestId).Distinct().Count());
+        Assert.Equal(400, new FileJournal(path).Read(_ => { }).Select(j => j.RequestId).Distinct().Count());
     }
 
     [Fact]
     public async Task A_torn_last_line_is_skipped_with_a_warning_and_the_next_entry_is_not_damaged()
     {
         var path = PathIn("jobs.jsonl");
-        var journal = new JobJournal(path);
+        var journal = new FileJournal(path);
         await journal.RecordAsync(Job("a"));
         File.AppendAllText(path, """{"request_id":"b","status":"Que""");
         await journal.RecordAsync(Job("c"));
@@ -69,7 +70,7 @@ public sealed class JournalTests : IDisposable
     [Fact]
     public async Task Forgotten_jobs_stay_forgotten()
     {
-        var journal = new JobJournal(PathIn("jobs.jsonl"));
+        var journal = new FileJournal(PathIn("jobs.jsonl"));
         await journal.RecordAsync(Job("a"), Job("b"));
         journal.Forget(new[] { "a" });
         Assert.Equal(new[] { "b" }, journal.Read(_ => { }).Select(j => j.RequestId));
@@ -79,9 +80,9 @@ public sealed class JournalTests : IDisposable
     public async Task Superseded_lines_are_compacted_away_without_losing_a_job()
     {
         var path = PathIn("jobs.jsonl");
-        var journal = new JobJournal(path);
+        var journal = new FileJournal(path);
         await journal.RecordAsync(Job("keep"));
-        for (var i = 0; i <= JobJournal.CompactionSlack; i++) await journal.RecordAsync(Job("busy", i % 2 == 0 ? JobStatus.Queued : JobStatus.Running));
+        for (var i = 0; i <= FileJournal.CompactionSlack; i++) await journal.RecordAsync(Job("busy", i % 2 == 0 ? JobStatus.Queued : JobStatus.Running));
         var done = Job("busy", JobStatus.Completed);
         await journal.RecordAsync(done);
 
@@ -93,12 +94,11 @@ public sealed class JournalTests : IDisposable
         if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
     }
 
-    [Fact]
+    [UnixFact]
     public async Task Only_its_owner_can_read_it_on_unix()
     {
-        if (OperatingSystem.IsWindows()) return;
         var path = PathIn("jobs.jsonl");
-        await new JobJournal(path).RecordAsync(Job("a"));
+        await new FileJournal(path).RecordAsync(Job("a"));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
     }
@@ -107,17 +107,17 @@ public sealed class JournalTests : IDisposable
     public async Task A_submission_is_on_disk_before_it_is_sent_and_its_answer_takes_its_place()
     {
         var path = PathIn("jobs.jsonl");
-        var journal = new JobJournal(path);
+        var journal = new FileJournal(path);
         var intent = new DreaminaJob(Guid.NewGuid()) { Prompt = "before sending", SubmittedAt = DateTimeOffset.UtcNow };
         Assert.True((await journal.BeginSubmissionAsync(intent, null)).IsAllowed);
 
-        var pending = Assert.Single(new JobJournal(path).Read(_ => { }));
+        var pending = Assert.Single(new FileJournal(path).Read(_ => { }));
         Assert.Equal((JobStatus.Submitting, (string?)null, "before sending"), (pending.Status, pending.RequestId, pending.Prompt));
 
         intent.RequestId = "accepted-1";
         intent.Status = JobStatus.Queued;
         await journal.RecordAsync(intent);
-        var accepted = Assert.Single(new JobJournal(path).Read(_ => { }));
+        var accepted = Assert.Single(new FileJournal(path).Read(_ => { }));
         Assert.Equal(("accepted-1", JobStatus.Queued, intent.ClientId), (accepted.RequestId, accepted.Status, accepted.ClientId));
     }
 
@@ -128,12 +128,12 @@ public sealed class JournalTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var old = DateTimeOffset.UtcNow - DreaminaJob.LongestSubmission - TimeSpan.FromMinutes(1);
         File.WriteAllText(path, $$"""{"client_id":"c-1","status":"Submitting","prompt":"lost","submitted_at":"{{old:O}}","recorded_at":"{{old:O}}"}""" + "\n");
-        var job = Assert.Single(new JobJournal(path).Read(_ => { }));
+        var job = Assert.Single(new FileJournal(path).Read(_ => { }));
         Assert.Equal(JobStatus.Unconfirmed, job.Status);
         Assert.Contains("ended before", job.Error);
 
-        new JobJournal(path).Forget(new[] { job.Key });
-        Assert.Empty(new JobJournal(path).Read(_ => { }));
+        new FileJournal(path).Forget(new[] { job.Key });
+        Assert.Empty(new FileJournal(path).Read(_ => { }));
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public sealed class JournalTests : IDisposable
         var allowed = 0;
         await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
         {
-            var journal = new JobJournal(path);
+            var journal = new FileJournal(path);
             for (var i = 0; i < 10; i++)
             {
                 var intent = new DreaminaJob(Guid.NewGuid()) { Cost = 1m, SubmittedAt = DateTimeOffset.UtcNow };
@@ -153,14 +153,14 @@ public sealed class JournalTests : IDisposable
             }
         })));
         Assert.Equal(7, allowed);
-        Assert.Equal(7, new JobJournal(path).Read(_ => { }).Count);
+        Assert.Equal(7, new FileJournal(path).Read(_ => { }).Count);
     }
 
     [Fact]
     public async Task The_day_counts_unknown_costs_high_forgets_withdrawn_jobs_and_ignores_other_days()
     {
         var path = PathIn("jobs.jsonl");
-        var journal = new JobJournal(path);
+        var journal = new FileJournal(path);
         var yesterday = Job("yesterday", cost: 100m);
         yesterday.SubmittedAt = DateTimeOffset.Now.AddDays(-1);
         await journal.RecordAsync(yesterday, Job("unknown-cost"), Job("cancelled", JobStatus.Cancelled, 3m));
@@ -181,7 +181,7 @@ public sealed class JournalTests : IDisposable
         var blocker = PathIn("not-a-folder");
         Directory.CreateDirectory(Path.GetDirectoryName(blocker)!);
         File.WriteAllText(blocker, "a file where the journal's folder should be");
-        var journal = new JobJournal(Path.Combine(blocker, "jobs.jsonl"));
+        var journal = new FileJournal(Path.Combine(blocker, "jobs.jsonl"));
         var error = await Assert.ThrowsAsync<DreaminaException>(() => journal.BeginSubmissionAsync(new DreaminaJob(Guid.NewGuid()), null));
         Assert.Equal(ErrorIds.JournalUnavailable, error.ErrorId);
     }

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using Dreamina.Journal;
+using Dreamina.Model;
 using Dreamina.Reporting;
 using Dreamina.Service;
 using Dreamina.Waiting;
@@ -41,7 +42,7 @@ public sealed class WaitRunTests
         Assert.False(run.AllFinished.IsCompleted);
         letFirstThrough.Set();
         await slow;
-        await run.AllFinished.WaitAsync(TimeSpan.FromSeconds(10));
+        await sink.Finishes(run.AllFinished);
         Assert.Equal(new[] { "second", "first" }, written);
     }
 
@@ -55,33 +56,45 @@ public sealed class WaitRunTests
         using var run = new WaitRun(new FinishedAtOnce(), journal, new WaitSettings { PollInterval = TimeSpan.FromMilliseconds(10) }, sink, CancellationToken.None);
         run.Add(new DreaminaJob("running-job") { Status = JobStatus.Running });
         run.Close();
-        await run.AllFinished.WaitAsync(TimeSpan.FromSeconds(10));
+        await sink.Finishes(run.AllFinished);
         Assert.Contains("\"status\":\"Completed\"", journaledWhenHandedOn);
     }
 
-    private static JobJournal NewJournal() => new(Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.jsonl"));
+    private static FileJournal NewJournal() => new(Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.jsonl"));
 
     private static DreaminaJob Finished(string id)
         => new(id) { Status = JobStatus.Completed, VideoUris = new[] { new Uri($"https://example.test/{id}.mp4") } };
 
+    // Output goes to the test's callback; an error or warning (which these runs should never give) fails the test
+    // with its message, although it arrives on a pool thread where a throw would be lost.
     private sealed class CallbackSink : IOutputSink
     {
         private readonly Action<object> _output;
+        private readonly TaskCompletionSource<string> _complaint = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public CallbackSink(Action<object> output) => _output = output;
 
+        /// <summary>Waits for the run's task; fails at once with what the run complained of, or after 10 s.</summary>
+        public async Task Finishes(Task task)
+        {
+            var first = await Task.WhenAny(task, _complaint.Task, Task.Delay(TimeSpan.FromSeconds(10)));
+            if (first == _complaint.Task) Assert.Fail("The run reported: " + _complaint.Task.Result);
+            Assert.True(task.IsCompleted, "The run did not finish within 10 s.");
+            await task;
+        }
+
         public void Output(object item) => _output(item);
-        public void Error(DreaminaException error, object? target) => throw new InvalidOperationException(error.Message);
+        public void Error(DreaminaException error, object? target) => _complaint.TrySetResult(error.Message);
         public void Progress(ProgressRecord record) { }
         public void Verbose(string message) { }
         public void Debug(string message) { }
-        public void Warning(string message) => throw new InvalidOperationException(message);
+        public void Warning(string message) => _complaint.TrySetResult(message);
         public void Information(string message) { }
     }
 
     private sealed class FinishedAtOnce : IRunComfyApi
     {
-        public Task<string> SubmitAsync(Input.VideoRequest request, CancellationToken cancel) => throw new NotSupportedException();
+        public Task<string> SubmitAsync(DreaminaModel model, string body, CancellationToken cancel) => throw new NotSupportedException();
         public Task<JobSnapshot> GetStatusAsync(string requestId, CancellationToken cancel) => GetResultAsync(requestId, cancel);
         public Task<CancelOutcome> CancelAsync(string requestId, CancellationToken cancel) => throw new NotSupportedException();
         public IRunComfyApi At(Uri? service) => this;

@@ -53,6 +53,7 @@ public sealed class AzureBlobUploadTests(AzuriteFixture azurite) : IClassFixture
         Assert.Equal(2, blobs.Count); // two files share their content
         Assert.All(blobs, name => Assert.Matches("^[0-9a-f]{64}\\.(png|jpg)$", name));
         var jobs = _host.Run("Get-DreaminaJob").ThrowOnError().Objects<DreaminaJob>().ToList();
+        Assert.Equal(3, jobs.Count);
         Assert.All(jobs, j =>
         {
             Assert.Equal(container.Uri.AbsoluteUri, j.ImageUri!.AbsoluteUri[..j.ImageUri.AbsoluteUri.LastIndexOf('/')]);

@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using System.Text.Json;
 
-namespace Dreamina
+namespace Dreamina.Model
 {
     /// <summary>What one unit of the model's price is for, as <c>price_unit</c> says.</summary>
     public enum PriceBasis
@@ -11,7 +11,7 @@ namespace Dreamina
         Unknown,
         /// <summary>Per request, output or video: each job costs the price.</summary>
         PerJob,
-        /// <summary>Per second of video: a job costs the price times 5 or 10.</summary>
+        /// <summary>Per second of video: a job costs the price times its length.</summary>
         PerSecond,
     }
 
@@ -36,22 +36,17 @@ namespace Dreamina
         public DateTimeOffset ReadAt { get; }
         public string Currency => Usd;
 
-        /// <summary>The estimated cost of a job of this many frames, or null when the price or its unit is unknown.</summary>
-        public decimal? CostOf(int frames) => (Basis, BasePriceUsd) switch
+        /// <summary>The estimated cost of a job that makes this many seconds of video, or null when the price or its unit is unknown.</summary>
+        public decimal? CostFor(int seconds) => (Basis, BasePriceUsd) switch
         {
             (PriceBasis.PerJob, { } price) => price,
-            (PriceBasis.PerSecond, { } price) => price * SecondsOf(frames),
+            (PriceBasis.PerSecond, { } price) => price * seconds,
             _ => null,
         };
-
-        /// <summary>The most any one job can cost at this price: what a job of unknown cost counts as against a limit.</summary>
-        public decimal? HighestCost => CostOf(241);
 
         public override string ToString() => BasePriceUsd is { } price
             ? string.Format(CultureInfo.InvariantCulture, "${0}/{1}", price, Unit ?? "?")
             : "no price published";
-
-        internal static int SecondsOf(int frames) => (frames - 1) / 24;
 
         internal static ModelPrice Parse(JsonElement root)
         {

@@ -17,27 +17,29 @@ namespace Dreamina.Journal
     /// written before it is sent (by its client id) and completed by its answer (with the request id).
     /// Writers take a lock file, so several PowerShell processes can share it. Writes from every cmdlet of the
     /// process are grouped: one lock and one flush to disk for all the lines waiting at that moment, on a
-    /// thread of their own. It never holds a token. Beside it, a record of each day's estimated spending
-    /// (<see cref="SpendLedger"/>) that removing jobs or compacting the journal never lowers.
+    /// thread of their own (<see cref="GroupCommit{T}"/>). It never holds a token. Beside it, a record of each
+    /// day's estimated spending (<see cref="SpendLedger"/>) that removing jobs or compacting the journal never lowers.
     /// </summary>
-    internal sealed class JobJournal : IJobJournal
+    internal sealed class FileJournal : IJobJournal
     {
         private static readonly TimeSpan LockPatience = TimeSpan.FromSeconds(10);
-        private static readonly ConcurrentDictionary<string, JobJournal> Open = new ConcurrentDictionary<string, JobJournal>(
+        private static readonly ConcurrentDictionary<string, FileJournal> Open = new ConcurrentDictionary<string, FileJournal>(
             RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
         private static readonly byte[] NewLine = { (byte)'\n' };
         /// <summary>Rewrite the file when it holds this many more lines than live jobs.</summary>
         internal const int CompactionSlack = 1000;
 
-        private readonly object _pendingGate = new object();
-        private List<PendingWrite> _pending = new List<PendingWrite>();
-        private bool _writing;
+        private readonly GroupCommit<PendingWrite> _writes;
         private readonly SpendLedger _ledger = new SpendLedger();
 
         /// <summary>A journal of its own; <see cref="For"/> gives the one the whole process shares for a path.</summary>
-        public JobJournal(string path) => Path = path;
+        public FileJournal(string path)
+        {
+            Path = path;
+            _writes = new GroupCommit<PendingWrite>(WriteGroup);
+        }
 
-        public static JobJournal For(string path) => Open.GetOrAdd(System.IO.Path.GetFullPath(path), full => new JobJournal(full));
+        public static FileJournal For(string path) => Open.GetOrAdd(System.IO.Path.GetFullPath(path), full => new FileJournal(full));
 
         public string Path { get; }
 
@@ -51,14 +53,12 @@ namespace Dreamina.Journal
         /// <exception cref="DreaminaException"><see cref="ErrorIds.JournalUnavailable"/>, through the task.</exception>
         public Task RecordAsync(params DreaminaJob[] jobs)
             // A cancelled job is not billed: the day's spending gives it back.
-            => Enqueue(new PendingWrite(jobs.Select(JournalEntry.Serialize).ToArray(), null,
+            => _writes.Add(new PendingWrite(jobs.Select(JournalEntry.Serialize).ToArray(), null,
                 jobs.Where(j => j.Status == JobStatus.Cancelled && j.ClientId is not null).Select(j => SpendLedger.Refund(j.ClientId!)).ToArray()));
 
         public Task ImportAsync(IReadOnlyCollection<DreaminaJob> jobs)
             // The spending record counts each job once by its key, however often it is charged.
-            => Enqueue(new PendingWrite(jobs.Select(JournalEntry.Serialize).ToArray(), null, jobs.Where(ChargedToday).Select(SpendLedger.Charge).ToArray()));
-
-        internal static bool ChargedToday(DreaminaJob job) => job.Status != JobStatus.Cancelled && job.SubmittedAt?.LocalDateTime.Date == DateTime.Now.Date;
+            => _writes.Add(new PendingWrite(jobs.Select(JournalEntry.Serialize).ToArray(), null, jobs.Where(SpendingDay.ChargedToday).Select(SpendLedger.Charge).ToArray()));
 
         /// <summary>The record of each day's spending, beside the journal.</summary>
         public string SpendingPath => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path) ?? ".", System.IO.Path.GetFileNameWithoutExtension(Path) + ".spending.jsonl");
@@ -70,13 +70,13 @@ namespace Dreamina.Journal
         public async Task<SpendDecision> BeginSubmissionAsync(DreaminaJob intent, DailyLimit? limit)
         {
             var write = new PendingWrite(new[] { JournalEntry.Serialize(intent) }, limit is null ? null : new Reservation(intent.Cost, limit), new[] { SpendLedger.Charge(intent) });
-            await Enqueue(write).ConfigureAwait(false);
+            await _writes.Add(write).ConfigureAwait(false);
             return write.Decision ?? SpendDecision.Allowed;
         }
 
         /// <summary>A submission that was never sent after all: the journal forgets it and the day's spending gives it back.</summary>
         public Task WithdrawAsync(DreaminaJob intent)
-            => Enqueue(new PendingWrite(new[] { JournalEntry.Tombstone(intent.Key) }, null, intent.ClientId is { } client ? new[] { SpendLedger.Refund(client) } : Array.Empty<string>()));
+            => _writes.Add(new PendingWrite(new[] { JournalEntry.Tombstone(intent.Key) }, null, intent.ClientId is { } client ? new[] { SpendLedger.Refund(client) } : Array.Empty<string>()));
 
         public void Forget(IEnumerable<DreaminaJob> jobs) => Forget(jobs.Select(j => j.Key));
 
@@ -97,53 +97,24 @@ namespace Dreamina.Journal
             using (Lock()) return ReadAndCompactLocked(warn);
         }
 
-        private Task Enqueue(PendingWrite write)
+        // A group of writes under one lock, with one flush.
+        private Task WriteGroup(List<PendingWrite> group)
         {
-            lock (_pendingGate)
+            try
             {
-                _pending.Add(write);
-                if (!_writing)
+                using (Lock())
                 {
-                    _writing = true;
-                    Task.Run(WriteWaitingLines);
+                    if (group.Any(w => w.Reservation is not null || w.SpendLines.Length > 0)) StartSpendingLocked();
+                    if (group.Any(w => w.Reservation is not null)) Decide(group);
+                    var allowed = group.Where(w => w.Decision?.IsAllowed != false).ToList();
+                    AppendLocked(Path, allowed.SelectMany(w => w.Lines).ToList());
+                    AppendLocked(SpendingPath, allowed.SelectMany(w => w.SpendLines).ToList());
                 }
+                return Task.CompletedTask;
             }
-            return write.Done.Task;
-        }
-
-        // Takes everything waiting, writes it under one lock with one flush, and goes again until nothing waits.
-        private void WriteWaitingLines()
-        {
-            while (true)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                List<PendingWrite> batch;
-                lock (_pendingGate)
-                {
-                    if (_pending.Count == 0)
-                    {
-                        _writing = false;
-                        return;
-                    }
-                    batch = _pending;
-                    _pending = new List<PendingWrite>();
-                }
-                try
-                {
-                    using (Lock())
-                    {
-                        if (batch.Any(w => w.Reservation is not null || w.SpendLines.Length > 0)) StartSpendingLocked();
-                        if (batch.Any(w => w.Reservation is not null)) Decide(batch);
-                        var allowed = batch.Where(w => w.Decision?.IsAllowed != false).ToList();
-                        AppendLocked(Path, allowed.SelectMany(w => w.Lines).ToList());
-                        AppendLocked(SpendingPath, allowed.SelectMany(w => w.SpendLines).ToList());
-                    }
-                    foreach (var write in batch) write.Done.TrySetResult(true);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or DreaminaException)
-                {
-                    var error = e as DreaminaException ?? Unavailable(e);
-                    foreach (var write in batch) write.Done.TrySetException(error);
-                }
+                throw Unavailable(e);
             }
         }
 
@@ -177,7 +148,7 @@ namespace Dreamina.Journal
         {
             if (File.Exists(SpendingPath)) return;
             var today = File.Exists(Path)
-                ? ReadLocked(_ => { }, out _).Where(ChargedToday).Select(SpendLedger.Charge).ToList()
+                ? ReadLocked(_ => { }, out _).Where(SpendingDay.ChargedToday).Select(SpendLedger.Charge).ToList()
                 : new List<string>();
             AppendLocked(SpendingPath, today, create: true);
         }
@@ -297,7 +268,6 @@ namespace Dreamina.Journal
             public string[] SpendLines { get; }
             public Reservation? Reservation { get; }
             public SpendDecision? Decision { get; set; }
-            public TaskCompletionSource<bool> Done { get; } = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
         private sealed class Reservation
