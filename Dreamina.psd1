@@ -18,6 +18,7 @@
         'Disconnect-Dreamina'
         'Get-DreaminaConnection'
         'Get-DreaminaBalance'
+        'Get-DreaminaModel'
         'Copy-DreaminaJob'
         'Start-DreaminaVideo'
         'Get-DreaminaStatus'

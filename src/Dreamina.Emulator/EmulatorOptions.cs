@@ -117,6 +117,21 @@ public sealed class EmulatorOptions
     public string PriceUnit { get; set; } = "request";
     /// <summary>Each user's balance at start (USD); every accepted job takes its cost off it.</summary>
     public decimal Balance { get; set; } = 1000m;
+    /// <summary>Refuse images sent inline as data URIs (a model that takes hosted URLs only).</summary>
+    public bool RefuseInlineImages { get; set; }
+    /// <summary>What a finished job's result says it cost when asked with include_cost; null says what it was charged.</summary>
+    public decimal? ReportedCost { get; set; }
+    /// <summary>Leave <c>cost</c> out of results, as a service that does not report it.</summary>
+    public bool OmitCost { get; set; }
+    /// <summary>The words /status and /result use for a queued and a running job (RunComfy's ComfyUI client also knows pending, waiting, starting, processing).</summary>
+    public string QueuedStatusWord { get; set; } = "in_queue";
+    public string RunningStatusWord { get; set; } = "in_progress";
+    /// <summary>The <c>model_id</c> results name; another model's id tests a client that must not take its output.</summary>
+    public string ResultModelId { get; set; } = RunComfyEmulator.ModelId;
+    /// <summary>The longest prompt accepted, as the model's schema says and the submission enforces.</summary>
+    public int PromptMaxLength { get; set; } = 800;
+    /// <summary>An image must be smaller than this many megabytes (decimal), as the schema's validation says and the submission enforces.</summary>
+    public decimal MaxImageMegabytes { get; set; } = 4.7m;
 
     /// <summary>What a job costs at the service's price: per second of video for a per-second price, else per job.</summary>
     internal decimal CostOf(int frames) => PriceUsd is not { } price ? 0m

@@ -35,11 +35,11 @@ internal static class ImageProbe
     }
 
     /// <summary>The first rule of the schema the image breaks, in the service's words, or null.</summary>
-    public static string? Violation(ReadOnlySpan<byte> data, long size)
+    public static string? Violation(ReadOnlySpan<byte> data, long size, decimal maxMegabytes = 4.7m)
     {
         var (format, width, height) = Read(data);
         if (format is null) return "Upload JPEG or PNG only.";
-        if (size >= MaxBytes) return "File size must be less than 4.7 MB.";
+        if (size >= maxMegabytes * 1_000_000m) return $"File size must be less than {maxMegabytes.ToString(System.Globalization.CultureInfo.InvariantCulture)} MB.";
         if (width == 0 || height == 0) return "The image header could not be read.";
         if (width > 4096 || height > 4096) return "Maximum resolution is 4096x4096.";
         if (width <= 320 || height <= 320) return "The shortest side must be at least 320 pixels.";

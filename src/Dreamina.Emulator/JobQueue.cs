@@ -11,7 +11,10 @@ public sealed class EmulatedJob
     public required string Id { get; init; }
     public required string Token { get; init; }
     public required string Prompt { get; init; }
+    /// <summary>The image's URL, or for an image sent inline a short stand-in (the bytes are not kept).</summary>
     public required string ImageUrl { get; init; }
+    /// <summary>SHA-256 (lower-case hex) of an image sent inline, as decoded; null for a URL.</summary>
+    public string? InlineImageSha256 { get; init; }
     public long Seed { get; init; }
     public int Frames { get; init; }
     public bool WillFail { get; init; }

@@ -37,6 +37,14 @@ its account API and its storage, for trying the Dreamina PowerShell module witho
   --price USD                the model's base price (default 0.5); 'none' leaves the price out
   --price-unit UNIT          request (default), output, second, or anything else (an unknown unit)
   --balance USD              each user's starting balance (default 1000); jobs beyond it get 400002
+  --refuse-inline-images     refuse images sent inline as data URIs (a model that takes URLs only)
+  --cost USD                 what a finished job's result says it cost (default: what it was charged)
+  --no-cost                  leave cost out of results
+  --queued-word W            the status word for a queued job (default in_queue; pending, waiting)
+  --running-word W           the status word for a running job (default in_progress; starting, processing)
+  --result-model-id ID       the model_id results name (default the emulated model)
+  --prompt-max-length N      the longest prompt, in the schema and enforced (default 800)
+  --max-image-mb MB          images must be smaller, in the schema and enforced (default 4.7)
   --fault-rate P             chance 0..1 that a request gets a fault
   --faults K1,K2             fault kinds: TooManyRequestsSeconds, TooManyRequestsDate, InternalServerError,
                              BadGateway, ServiceUnavailable, SlowResponse, DropConnection, ErrorIn200,
@@ -84,6 +92,14 @@ try
             case "--price": options.PriceUsd = Next() is var price && price == "none" ? null : decimal.Parse(price, CultureInfo.InvariantCulture); break;
             case "--price-unit": options.PriceUnit = Next(); break;
             case "--balance": options.Balance = decimal.Parse(Next(), CultureInfo.InvariantCulture); break;
+            case "--refuse-inline-images": options.RefuseInlineImages = true; break;
+            case "--cost": options.ReportedCost = decimal.Parse(Next(), CultureInfo.InvariantCulture); break;
+            case "--no-cost": options.OmitCost = true; break;
+            case "--queued-word": options.QueuedStatusWord = Next(); break;
+            case "--running-word": options.RunningStatusWord = Next(); break;
+            case "--result-model-id": options.ResultModelId = Next(); break;
+            case "--prompt-max-length": options.PromptMaxLength = (int)Number(); break;
+            case "--max-image-mb": options.MaxImageMegabytes = decimal.Parse(Next(), CultureInfo.InvariantCulture); break;
             case "--fault-rate": options.Faults.Rate = Number(); break;
             case "--faults": options.Faults.Kinds = List<FaultKind>(Next()); break;
             case "--fault-endpoints": options.Faults.Endpoints = List<EmulatorEndpoint>(Next()); break;

@@ -23,7 +23,8 @@ public sealed partial class RunComfyEmulator
                 ? Reply.Json(200, ModelInfo(Options))
                 : ErrorResponses.ServiceError(Options, ErrorResponses.InvalidModel, $"Invalid model id '{model}'."))));
         app.MapGet("/v1/requests/{id}/status", (HttpContext http, string id) => Serve(http, EmulatorEndpoint.Status, id, (t, _) => Task.FromResult(WithJob(id, t, Status))));
-        app.MapGet("/v1/requests/{id}/result", (HttpContext http, string id) => Serve(http, EmulatorEndpoint.Result, id, (t, _) => Task.FromResult(WithJob(id, t, Result))));
+        app.MapGet("/v1/requests/{id}/result", (HttpContext http, string id) => Serve(http, EmulatorEndpoint.Result, id,
+            (t, _) => Task.FromResult(WithJob(id, t, (job, position) => Result(job, http.Request.Query["include_cost"] == "true")))));
         app.MapPost("/v1/requests/{id}/cancel", (HttpContext http, string id) => Serve(http, EmulatorEndpoint.Cancel, id, (t, _) => Task.FromResult(WithJob(id, t, Cancel))));
         app.MapGet("/_emulator/stats", () => Results.Json(Stats.Snapshot(_queue)));
         app.MapFallback(http => Write(http, ErrorResponses.Render(Options.ErrorShape == ErrorShape.Natural ? ErrorShape.DetailString : Options.ErrorShape, 404, 404000, "Not Found", null)));
@@ -69,23 +70,24 @@ public sealed partial class RunComfyEmulator
 
     private string StatusWord(EmulatedJob job) => job.State switch
     {
-        JobState.Queued => "in_queue",
-        JobState.Running => "in_progress",
+        JobState.Queued => Options.QueuedStatusWord,
+        JobState.Running => Options.RunningStatusWord,
         JobState.Succeeded => "completed",
         JobState.Failed => Options.FailedStatusWord,
         _ => "cancelled",
     };
 
-    private Reply Result(EmulatedJob job, int? _)
+    private Reply Result(EmulatedJob job, bool includeCost)
     {
         Noticed(job);
         var body = new Dictionary<string, object?>
         {
             ["request_id"] = job.Id,
+            ["model_id"] = Options.ResultModelId,
             ["status"] = job.State switch
             {
-                JobState.Queued => "in_queue",
-                JobState.Running => "in_progress",
+                JobState.Queued => Options.QueuedStatusWord,
+                JobState.Running => Options.RunningStatusWord,
                 JobState.Succeeded => "succeeded",
                 JobState.Failed => "failed",
                 _ => "cancelled",
@@ -95,6 +97,8 @@ public sealed partial class RunComfyEmulator
         if (job.State == JobState.Succeeded) body["output"] = new Dictionary<string, object> { ["video"] = new Uri(Options.PublicStorageUri ?? StorageUri, $"videos/{job.Id}.mp4").AbsoluteUri };
         if (job.State == JobState.Failed) body["error"] = new Dictionary<string, object> { ["code"] = "generation_failed", ["message"] = "The model could not generate a video from this image and prompt." };
         if (job.FinishedAt is { } finished) body["finished_at"] = finished.ToString("O", CultureInfo.InvariantCulture);
+        // What was charged, once the job has finished (a cancelled one is not billed).
+        if (includeCost && !Options.OmitCost && job.State is JobState.Succeeded or JobState.Failed) body["cost"] = Options.ReportedCost ?? Options.CostOf(job.Frames);
         return Reply.Json(200, body);
     }
 
@@ -115,15 +119,18 @@ public sealed partial class RunComfyEmulator
     {
         var options = Options;
         var body = new MemoryStream();
-        var buffer = new byte[8192];
+        var buffer = new byte[81920];
         int read;
+        long length = 0;
         try
         {
+            // Read to the end even past the limit (keeping none of it), so the client hears the 413 instead of a broken pipe.
             while ((read = await http.Request.Body.ReadAsync(buffer, http.RequestAborted)) > 0)
             {
-                body.Write(buffer, 0, read);
-                if (body.Length > MaxBodyBytes) return ErrorResponses.Validation(options, 413, $"The request body is larger than {MaxBodyBytes} bytes.");
+                length += read;
+                if (length <= MaxBodyBytes) body.Write(buffer, 0, read);
             }
+            if (length > MaxBodyBytes) return ErrorResponses.Validation(options, 413, $"The request body is larger than {MaxBodyBytes} bytes.");
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
         {
@@ -147,7 +154,7 @@ public sealed partial class RunComfyEmulator
         if (!root.TryGetProperty("prompt", out var prompt)) return ErrorResponses.Validation(options, 422, "Field required.", "body", "prompt");
         if (prompt.ValueKind != JsonValueKind.String) return ErrorResponses.Validation(options, 422, "Input should be a valid string.", "body", "prompt");
         var promptText = prompt.GetString()!;
-        if (promptText.EnumerateRunes().Count() > PromptLimit) return ErrorResponses.Validation(options, 422, $"String should have at most {PromptLimit} characters.", "body", "prompt");
+        if (promptText.EnumerateRunes().Count() > options.PromptMaxLength) return ErrorResponses.Validation(options, 422, $"String should have at most {options.PromptMaxLength} characters.", "body", "prompt");
 
         if (!root.TryGetProperty("image_urls", out var images)) return ErrorResponses.Validation(options, 422, "Field required.", "body", "image_urls");
         if (images.ValueKind != JsonValueKind.Array) return ErrorResponses.Validation(options, 422, "Input should be a valid list.", "body", "image_urls");
@@ -162,7 +169,10 @@ public sealed partial class RunComfyEmulator
         if (root.TryGetProperty("frames", out var framesValue) && (framesValue.ValueKind != JsonValueKind.Number || !framesValue.TryGetInt32(out frames) || frames is not (121 or 241)))
             return ErrorResponses.Validation(options, 422, "Input should be 121 or 241.", "body", "frames");
 
-        var imageProblem = await CheckImage(imageUrl, options, http.RequestAborted);
+        var inline = imageUrl.StartsWith("data:", StringComparison.OrdinalIgnoreCase) ? InlineImage.Decode(imageUrl) : null;
+        if (inline is not null && options.RefuseInlineImages) return ErrorResponses.Validation(options, 422, "Input should be a valid URL, relative URL without a base.", "body", "image_urls", 0);
+        var imageProblem = inline is null ? await CheckImage(imageUrl, options, http.RequestAborted)
+            : inline.Bytes is { } decoded ? ImageProbe.Violation(decoded, decoded.Length, options.MaxImageMegabytes) : inline.Problem;
         if (imageProblem is not null) return ErrorResponses.Validation(options, 400, imageProblem, "body", "image_urls", 0);
 
         if (!_wallets.TryCharge(token, options.CostOf(frames)))
@@ -174,7 +184,8 @@ public sealed partial class RunComfyEmulator
             Id = Guid.NewGuid().ToString(),
             Token = token,
             Prompt = promptText,
-            ImageUrl = imageUrl,
+            ImageUrl = inline is null ? imageUrl : $"data:{inline.ContentType};base64,... ({inline.Bytes!.Length} bytes)",
+            InlineImageSha256 = inline is null ? null : Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(inline.Bytes!)).ToLowerInvariant(),
             Seed = seed,
             Frames = frames,
             WillFail = promptText.Contains(options.FailWord, StringComparison.OrdinalIgnoreCase) || _faults.Chance(options.Faults, options.FailureRate),
@@ -215,7 +226,7 @@ public sealed partial class RunComfyEmulator
             var buffer = new byte[81920];
             int read;
             while (data.Length < ImageProbe.MaxBytes && (read = await stream.ReadAsync(buffer, cancel)) > 0) data.Write(buffer, 0, read);
-            return ImageProbe.Violation(data.GetBuffer().AsSpan(0, (int)data.Length), data.Length);
+            return ImageProbe.Violation(data.GetBuffer().AsSpan(0, (int)data.Length), data.Length, options.MaxImageMegabytes);
         }
         catch (HttpRequestException e)
         {
@@ -223,13 +234,16 @@ public sealed partial class RunComfyEmulator
         }
     }
 
+    private static Dictionary<string, object> Validation(string rule, decimal value, string error)
+        => new() { ["validation_rule"] = rule, ["validation_value"] = value, ["validation_error"] = error };
+
     private static Dictionary<string, object> ModelInfo(EmulatorOptions options)
     {
         var info = new Dictionary<string, object>
         {
             ["model_id"] = ModelId,
             ["name"] = "Dreamina 3.0 Pro image-to-video (emulated)",
-            ["input_schema"] = InputSchema,
+            ["input_schema"] = InputSchema(options),
         };
         if (options.PriceUsd is { } price)
         {
@@ -239,13 +253,27 @@ public sealed partial class RunComfyEmulator
         return info;
     }
 
-    private static readonly Dictionary<string, object> InputSchema = new()
+    // The page's form of the schema: per-field validations with the service's own words.
+    private static Dictionary<string, object> InputSchema(EmulatorOptions options) => new()
         {
             ["required"] = new[] { "prompt", "image_urls" },
             ["properties"] = new Dictionary<string, object>
             {
-                ["prompt"] = new Dictionary<string, object> { ["type"] = "string", ["maxLength"] = PromptLimit },
-                ["image_urls"] = new Dictionary<string, object> { ["type"] = "array", ["minItems"] = 1, ["maxItems"] = 1 },
+                ["prompt"] = new Dictionary<string, object> { ["type"] = "string", ["maxLength"] = options.PromptMaxLength },
+                ["image_urls"] = new Dictionary<string, object>
+                {
+                    ["type"] = "array", ["minItems"] = 1, ["maxItems"] = 1,
+                    ["validations"] = new[]
+                    {
+                        Validation("file_size_mb<", options.MaxImageMegabytes, $"File size must be less than {options.MaxImageMegabytes.ToString(CultureInfo.InvariantCulture)} MB."),
+                        Validation("width_pixels<=", 4096, "Maximum resolution is 4096x4096."),
+                        Validation("height_pixels<=", 4096, "Maximum resolution is 4096x4096."),
+                        Validation("width_pixels>", 320, "The shortest side must be at least 320 pixels."),
+                        Validation("height_pixels>", 320, "The shortest side must be at least 320 pixels."),
+                        Validation("width/height<", 3, "The ratio of long side to short side must be within 3:1."),
+                        Validation("width/height>", 0.3333m, "The ratio of long side to short side must be within 3:1."),
+                    },
+                },
                 ["seed"] = new Dictionary<string, object> { ["type"] = "integer", ["default"] = -1 },
                 ["frames"] = new Dictionary<string, object> { ["type"] = "integer", ["enum"] = new[] { 121, 241 }, ["default"] = 121 },
             },

@@ -26,8 +26,8 @@ namespace Dreamina.Emulator;
 public sealed partial class RunComfyEmulator : IAsyncDisposable
 {
     public const string ModelId = "bytedance/dreamina-3-0/pro/image-to-video";
-    private const int MaxBodyBytes = 64 * 1024;
-    private const int PromptLimit = 800;
+    /// <summary>What one request may carry: 64 MiB, as RunComfy's own client caps requests with inline media.</summary>
+    private const int MaxBodyBytes = 64 * 1024 * 1024;
 
     private const string InternalHeader = "X-Dreamina-Emulator-Fetch";
     private static readonly HttpClient ImageFetcher = NewImageFetcher();
@@ -88,6 +88,9 @@ public sealed partial class RunComfyEmulator : IAsyncDisposable
 
     public IReadOnlyDictionary<JobState, int> JobCounts() => _queue.CountByState();
 
+    /// <summary>Every job submitted so far, as the emulator received it.</summary>
+    public IReadOnlyList<EmulatedJob> Jobs() => _queue.Snapshot();
+
     public async ValueTask DisposeAsync()
     {
         foreach (var origin in new[] { _api, _storage, _account })
@@ -106,7 +109,7 @@ public sealed partial class RunComfyEmulator : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
+            kestrel.Limits.MaxRequestBodySize = 4L * MaxBodyBytes;
             kestrel.Listen(IPAddress.Parse(address.Host), address.Port, listen =>
             {
                 if (address.Scheme == Uri.UriSchemeHttps) listen.UseHttps(X509CertificateLoader.LoadPkcs12FromFile(Options.CertificatePath ?? throw new ArgumentException($"{url} is https: give --certificate."), null));

@@ -48,7 +48,7 @@ namespace Dreamina
         public const string ImageTooLarge = "DreaminaImageTooLarge";
         public const string ImageRatioInvalid = "DreaminaImageRatioInvalid";
 
-        public const string ImageStoreMissing = "DreaminaImageStoreMissing";
+        public const string ImageInlineRefused = "DreaminaImageInlineRefused";
         public const string ImageStoreInvalid = "DreaminaImageStoreInvalid";
         public const string UploadRefused = "DreaminaUploadRefused";
         public const string UploadFailed = "DreaminaUploadFailed";
@@ -76,6 +76,7 @@ namespace Dreamina
         public const string DownloadWriteFailed = "DreaminaDownloadWriteFailed";
         public const string JournalUnavailable = "DreaminaJournalUnavailable";
         public const string JournalStoreInvalid = "DreaminaJournalStoreInvalid";
+        public const string ResultModelMismatch = "DreaminaResultModelMismatch";
     }
 
     /// <summary>Any failure the module reports: carries what an ErrorRecord needs, and never the token.</summary>
@@ -119,13 +120,7 @@ namespace Dreamina
     {
         public static bool StopsTheBatch(DreaminaException error) => error.ErrorId is ErrorIds.TokenMissing or ErrorIds.TokenInvalid
             or ErrorIds.AuthenticationFailed or ErrorIds.InsufficientBalance or ErrorIds.InsecureBaseUri or ErrorIds.JournalUnavailable
-            or ErrorIds.ProxyAuthenticationFailed;
-    }
-
-    /// <summary>Errors whose cause is a setting of the session, not the item: said once per command, however many items meet them.</summary>
-    internal static class SettingErrors
-    {
-        public static bool IsAboutTheSession(DreaminaException error) => error.ErrorId is ErrorIds.ImageStoreMissing;
+            or ErrorIds.ProxyAuthenticationFailed or ErrorIds.ImageInlineRefused;
     }
 
     /// <summary>Errors about one job that several parts of the module report alike.</summary>

@@ -72,6 +72,8 @@ namespace Dreamina
         public int? Frames { get; internal set; }
         /// <summary>The estimated cost at the model's published price; empty when the price or its unit is unknown.</summary>
         public decimal? Cost { get; internal set; }
+        /// <summary>What RunComfy says it charged for the job (its result's <c>cost</c>); empty until it says.</summary>
+        public decimal? ActualCost { get; internal set; }
         public string? Currency { get; internal set; }
 
         /// <summary>When this module sent the job, in local time.</summary>
@@ -141,6 +143,7 @@ namespace Dreamina
             if (snapshot.CreatedAt is { } created) CreatedAt = created;
             if (snapshot.FinishedAt is { } finished) FinishedAt = finished;
             else if (IsFinished && FinishedAt is null) FinishedAt = CheckedAt;
+            if (snapshot.Cost is { } charged) ActualCost = charged;
         }
 
         /// <summary>A journal line that still says "Submitting" long after any answer could have come: the answer was lost.</summary>
@@ -171,6 +174,10 @@ namespace Dreamina
         public string? ErrorCode { get; set; }
         public DateTimeOffset? CreatedAt { get; set; }
         public DateTimeOffset? FinishedAt { get; set; }
+        /// <summary>What the service says it charged; null when it did not say, or said something that is not an amount.</summary>
+        public decimal? Cost { get; set; }
+        /// <summary>The model the answer is about, when the service names it.</summary>
+        public string? ModelId { get; set; }
         public bool IsFinished => Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled;
     }
 
@@ -179,11 +186,12 @@ namespace Dreamina
         /// <summary>
         /// Both vocabularies in one map: /status says completed, /result says succeeded. A terminal word on
         /// /status only means "read the result"; the result decides success (the contract's uncertain point).
+        /// RunComfy's own ComfyUI client also knows pending and waiting (queued), starting and processing (running).
         /// </summary>
         public static JobStatus Map(string? word) => word?.Trim().ToLowerInvariant() switch
         {
-            "in_queue" => JobStatus.Queued,
-            "in_progress" => JobStatus.Running,
+            "in_queue" or "pending" or "waiting" => JobStatus.Queued,
+            "in_progress" or "starting" or "processing" => JobStatus.Running,
             "completed" or "succeeded" => JobStatus.Completed,
             "failed" => JobStatus.Failed,
             "cancelled" or "canceled" => JobStatus.Cancelled,

@@ -141,21 +141,27 @@ internal static class Remote
     }
 
     /// <summary>
-    /// 200 local 2 MB images uploaded through Azurite, against the same batch from URLs, and against uploading the
-    /// same files with curl, 32 at a time (what a script would do before submitting URLs).
+    /// 200 local 2 MB images uploaded through Azurite, and sent inline with no store, against the same batch from URLs, and
+    /// against uploading the same files with curl, 32 at a time (what a script would do before submitting URLs).
     /// </summary>
     public static async Task Upload(Report report, int n)
     {
         await using var azurite = await Azurite.StartAsync();
         var folder = Directory.CreateTempSubdirectory("dreamina-bench-images-").FullName;
         for (var i = 0; i < n; i++) File.WriteAllBytes(Path.Combine(folder, $"shot-{i:0000}.png"), SampleImages.Png(1280, 720, paddingBytes: 2_000_000, fill: (byte)i));
-        double local, urls, curl;
+        double local, inline, urls, curl;
         using (var emulator = await EmulatorProcess.StartAsync(NoQueue(0)))
         {
             var (_, store) = await azurite.NewContainerAsync();
             var run = await PwshScript.RunAsync("Module.ps1", Module(emulator, n, NewWork("upload"), ("Folder", folder), ("ImageStore", store.AbsoluteUri)));
             Check(run.Figures, n);
             local = Number(run.Figures, "wall");
+        }
+        using (var emulator = await EmulatorProcess.StartAsync(NoQueue(0)))
+        {
+            var run = await PwshScript.RunAsync("Module.ps1", Module(emulator, n, NewWork("inline"), ("Folder", folder)));
+            Check(run.Figures, n);
+            inline = Number(run.Figures, "wall");
         }
         using (var emulator = await EmulatorProcess.StartAsync(NoQueue(0)))
         {
@@ -179,9 +185,11 @@ internal static class Remote
         }
         Directory.Delete(folder, recursive: true);
         report.Add($"{n} local 2 MB images through Azurite: Start | Wait | Save, wall time", local, "s", "", true);
+        report.Add($"the same {n} local images inline, no store: Start | Wait | Save, wall time", inline, "s", "", true);
         report.Add($"the same {n} jobs from URLs, wall time", urls, "s", "", true);
         report.Add($"uploading the same {n} files with curl, 32 at a time, alone", curl, "s", "", true);
         report.Add("local images' extra time against curl's upload alone", (local - urls) / curl, "x", "", true);
+        report.Add("inline images' extra time against curl's upload alone", (inline - urls) / curl, "x", "", true);
     }
 
     /// <summary>

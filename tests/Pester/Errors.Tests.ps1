@@ -27,7 +27,7 @@ Start-DreaminaVideo 'p' '$image' -ErrorVariable problems -ErrorAction SilentlyCo
         $lines | Should -Contain 'ERROR0 DreaminaTokenMissing,Dreamina.Commands.StartDreaminaVideoCommand'
         $lines | Should -Contain 'VARIABLE DreaminaTokenMissing,Dreamina.Commands.StartDreaminaVideoCommand'
         $text = ($lines | Where-Object { $_ -like 'TEXT *' }).Substring(5)
-        $text | Should -Be "No RunComfy token was found (looked in Connect-Dreamina, `$env:RUNCOMFY_TOKEN and ~/.config/runcomfy/token.json). Set one with Connect-Dreamina -Token (Read-Host -AsSecureString 'RunComfy token'), or in `$env:RUNCOMFY_TOKEN, or sign in with 'runcomfy login'."
+        $text | Should -Be "No RunComfy token was found (looked in Connect-Dreamina, `$env:RUNCOMFY_API_TOKEN, `$env:RUNCOMFY_TOKEN and ~/.config/runcomfy/token.json). Set one with Connect-Dreamina -Token (Read-Host -AsSecureString 'RunComfy token'), or in `$env:RUNCOMFY_API_TOKEN, or sign in with 'runcomfy login'."
         $text | Should -Not -Match '\.\.'
     }
 
@@ -83,9 +83,10 @@ Describe 'Messages that say only what is known, once per cause' {
         $problems[0].Exception.Message | Should -Not -Match 'The service could not'
     }
 
-    It 'no image store is one error for a folder of files, not one per file' {
-        $null = Get-ChildItem $shots | Start-DreaminaVideo -Prompt 'p' -ErrorVariable problems -ErrorAction SilentlyContinue
-        @($problems).Count | Should -Be 1
-        $problems[0].FullyQualifiedErrorId | Should -Be 'DreaminaImageStoreMissing,Dreamina.Commands.StartDreaminaVideoCommand'
+    It 'no image store is no error: a folder of good files goes inline, one job each' {
+        $jobs = Get-ChildItem $shots | Start-DreaminaVideo -Prompt 'p' -ErrorVariable problems -ErrorAction SilentlyContinue
+        @($problems).Count | Should -Be 0
+        @($jobs).Count | Should -Be @(Get-ChildItem $shots).Count
+        $jobs | Where-Object ImageUri | Should -BeNullOrEmpty
     }
 }

@@ -64,6 +64,19 @@ Describe '-WhatIf and -Confirm through the console host' {
         Get-Submits | Should -Be $before
     }
 
+    It 'a local photo with no image store goes inline, says so under -WhatIf, and RUNCOMFY_API_TOKEN alone is enough' {
+        Invoke-WebRequest "$($emulator.StorageUri)samples/street.jpg" -OutFile "$TestDrive/street.jpg"
+        $apiToken = @{ RUNCOMFY_API_TOKEN = $emulator.Token; RUNCOMFY_TOKEN = ""; DREAMINA_BASE_URI = $emulator.BaseUri; DREAMINA_ACCOUNT_URI = $emulator.AccountUri; DREAMINA_JOURNAL_PATH = "$TestDrive/inline.jsonl" }
+        $before = Get-Submits
+        $preview = Invoke-TestPwsh -Script "Start-DreaminaVideo 'slow dolly-in' -ImagePath '$TestDrive/street.jpg' -WhatIf" -Environment $apiToken
+        $preview.Output | Should -Match 'What if:.*street\.jpg \(sent inline\)'
+        Get-Submits | Should -Be $before
+        $run = Invoke-TestPwsh -Script "(Start-DreaminaVideo 'slow dolly-in' -ImagePath '$TestDrive/street.jpg').RequestId" -Environment $apiToken
+        $run.ExitCode | Should -Be 0
+        $run.Output | Should -Match '^[0-9a-f-]{36}'
+        Get-Submits | Should -Be ($before + 1)
+    }
+
     It '-Confirm asks once per job; No skips that job' {
         $before = Get-Submits
         $run = Invoke-TestPwsh -Script "$batch -Confirm | ForEach-Object Prompt" -InputText "Y`nN`nY`n" -Environment $environment

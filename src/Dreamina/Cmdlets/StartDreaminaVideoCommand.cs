@@ -16,6 +16,7 @@ namespace Dreamina.Commands
         // How long Ctrl+C waits for submissions already on their way, so that their jobs reach the journal.
         private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
         private SubmissionRun? _run;
+        private Model.DreaminaModel? _model;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "What should move and how, in at most 800 characters.")]
         [AllowEmptyString]
@@ -71,7 +72,7 @@ namespace Dreamina.Commands
             VideoRequest settings; List<ImageSource> images;
             try
             {
-                settings = VideoRequest.CheckSettings(Engine.Model, Prompt, Seed, Frames, Duration);
+                settings = VideoRequest.CheckSettings(_model ??= Await(Engine.ReadModelAsync(Cancellation)), Prompt, Seed, Frames, Duration);
                 images = ImageSources.From(ImageUri, ImagePath, LiteralPath, Session.Redactor, p => GetUnresolvedProviderPathFromPSPath(p), Matching);
             }
             catch (DreaminaException e)

@@ -30,7 +30,7 @@ namespace Dreamina
         public Uri BaseUri { get; }
         /// <summary>RunComfy's account API (the balance): the only other host that receives the token.</summary>
         public Uri AccountUri { get; }
-        /// <summary>Where the token comes from: Connect-Dreamina, $env:RUNCOMFY_TOKEN, the token file, or none.</summary>
+        /// <summary>Where the token comes from: Connect-Dreamina, $env:RUNCOMFY_API_TOKEN, $env:RUNCOMFY_TOKEN, the token file, or none.</summary>
         public string TokenSource { get; }
         public string JournalPath { get; }
         public int MaxRetries { get; }

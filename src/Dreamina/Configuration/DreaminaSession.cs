@@ -45,10 +45,13 @@ namespace Dreamina.Configuration
         /// <summary>Shared by every client of this session: a 429 slows them all.</summary>
         public RateGate Gate { get; } = new RateGate();
 
-        public Pricing.PriceCache Prices { get; } = new Pricing.PriceCache();
+        /// <summary>The model's price and rules as RunComfy last gave them.</summary>
+        public Pricing.ModelInformationCache Prices { get; } = new Pricing.ModelInformationCache();
 
-        /// <summary>The model jobs go to, with the rules they are checked against.</summary>
-        public DreaminaModel Model => DreaminaModel.ImageToVideo;
+        /// <summary>The model jobs go to, with the rules they are checked against: the service's once read, else the page's.</summary>
+        public DreaminaModel Model => Prices.Known?.Rules is { } rules ? new DreaminaModel(DreaminaModel.ImageToVideo.Id, rules) : DreaminaModel.ImageToVideo;
+
+        public bool HasToken => _secrets.HasToken;
 
         public SessionSettings Settings
         {
@@ -144,7 +147,7 @@ namespace Dreamina.Configuration
         public RunComfyClient CreateClient(IActivityLog log)
         {
             var settings = Settings;
-            return new RunComfyClient(new ApiConnection(ApiHttp, Token, settings.Retry, Gate, Redactor, log), settings.BaseUri, settings.AccountUri);
+            return new RunComfyClient(new ApiConnection(ApiHttp, Token, settings.Retry, Gate, Redactor, log), Model, settings.BaseUri, settings.AccountUri);
         }
 
         /// <summary>
@@ -153,8 +156,8 @@ namespace Dreamina.Configuration
         /// </summary>
         public void ReadPriceAhead()
         {
-            if (!_secrets.HasToken) return;
-            _ = Prices.GetAsync(CreateClient(SilentLog.Instance), Model, System.Threading.CancellationToken.None);
+            if (!HasToken) return;
+            _ = Prices.GetAsync(CreateClient(SilentLog.Instance), DreaminaModel.ImageToVideo, System.Threading.CancellationToken.None);
         }
 
         /// <summary>One client for RunComfy's API hosts, so connections are reused; it follows no redirects.</summary>

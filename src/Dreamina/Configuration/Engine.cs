@@ -61,10 +61,27 @@ namespace Dreamina.Configuration
             options.WaitSettings = WaitSettingsFor(null, null, null);
             options.ServiceUri = settings.BaseUri;
             options.Model = Model;
-            // Price and balance only inform: one try each, bounded, so that an account API that stalls never holds paid work back.
-            var advisory = Client.WithRetry(new RetryPolicy { MaxRetries = 0, RequestTimeout = SpendSetup.BalanceBudget, ConnectTimeout = SpendSetup.BalanceBudget });
-            return new SubmissionRun(Client, advisory, _session.Prices, Journal, NewImagePreparer(skipImageCheck), _session.Redactor, options, _sink);
+            return new SubmissionRun(Client, Advisory, _session.Prices, Journal, NewImagePreparer(skipImageCheck), _session.Redactor, options, _sink);
         }
+
+        /// <summary>
+        /// The model with the service's rules: its information is read (once per session, within the price's budget)
+        /// when there is a token to read it with; the page's rules stand when it cannot be read in time.
+        /// </summary>
+        public async Task<DreaminaModel> ReadModelAsync(CancellationToken cancel)
+        {
+            if (!_session.HasToken) return Model;
+            var reading = _session.Prices.GetAsync(Advisory, DreaminaModel.ImageToVideo, cancel);
+            await Task.WhenAny(reading, Task.Delay(_session.Prices.Left(SpendSetup.PriceBudget), cancel)).ConfigureAwait(false);
+            cancel.ThrowIfCancellationRequested();
+            var model = Model;
+            _sink.Verbose($"Inputs are checked against the model's rules ({model.Rules.Source}).");
+            foreach (var rule in model.Rules.LeftToService) _sink.Verbose($"RunComfy's schema has the image rule '{rule}', which this module does not know: the service checks it.");
+            return model;
+        }
+
+        // Price, balance and the model's rules only inform: one try each, bounded, so that an account API that stalls never holds paid work back.
+        private RunComfyClient Advisory => Client.WithRetry(new RetryPolicy { MaxRetries = 0, RequestTimeout = SpendSetup.BalanceBudget, ConnectTimeout = SpendSetup.BalanceBudget });
 
         /// <param name="throttleLimit">Status requests in flight at once; the session's unless given.</param>
         /// <param name="maxPollRate">Status requests per second; the session's unless given.</param>

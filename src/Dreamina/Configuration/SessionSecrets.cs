@@ -84,7 +84,7 @@ namespace Dreamina.Configuration
 
         private sealed class ResolvedToken
         {
-            public ResolvedToken(string? token, string source, string? environment)
+            public ResolvedToken(string? token, string source, string environment)
             {
                 Token = token;
                 Source = source;
@@ -93,7 +93,7 @@ namespace Dreamina.Configuration
 
             public string? Token { get; }
             public string Source { get; }
-            public string? Environment { get; }
+            public string Environment { get; }
         }
     }
 }

@@ -12,7 +12,8 @@ namespace Dreamina.Configuration
     /// <summary>Finds the token the way RunComfy's own CLI does, after anything given to Connect-Dreamina.</summary>
     internal sealed class TokenResolver
     {
-        public const string EnvironmentVariable = "RUNCOMFY_TOKEN";
+        /// <summary>The variables read, in order: RunComfy's ComfyUI client reads RUNCOMFY_API_TOKEN first, its CLI RUNCOMFY_TOKEN.</summary>
+        public static readonly string[] EnvironmentVariables = { "RUNCOMFY_API_TOKEN", "RUNCOMFY_TOKEN" };
         public const string FromConnect = "Connect-Dreamina";
         private readonly Func<string, string?> _environment;
         private readonly string _tokenFile;
@@ -27,17 +28,20 @@ namespace Dreamina.Configuration
             => new TokenResolver(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
 
         /// <summary>Where a token is looked for, in order; the file as RunComfy's CLI names it.</summary>
-        public const string LookedIn = "Connect-Dreamina, $env:" + EnvironmentVariable + " and ~/.config/runcomfy/token.json";
+        public const string LookedIn = "Connect-Dreamina, $env:RUNCOMFY_API_TOKEN, $env:RUNCOMFY_TOKEN and ~/.config/runcomfy/token.json";
 
-        /// <summary>The value of the environment variable now, so a cache can tell when it changed.</summary>
-        public string? EnvironmentValue => _environment(EnvironmentVariable);
+        /// <summary>The variables' values now, so a cache can tell when one changed.</summary>
+        public string EnvironmentValue => string.Join("\n", EnvironmentVariables.Select(v => _environment(v) ?? ""));
 
         /// <summary>The token and where it came from, or null and where it was looked for.</summary>
         public (string? Token, string Source) Resolve(SecureString? given)
         {
             if (given is not null && given.Length > 0) return (Plain(given).Trim(), FromConnect);
-            var fromEnvironment = EnvironmentValue;
-            if (!string.IsNullOrWhiteSpace(fromEnvironment)) return (fromEnvironment!.Trim(), "$env:" + EnvironmentVariable);
+            foreach (var variable in EnvironmentVariables)
+            {
+                var fromEnvironment = _environment(variable);
+                if (!string.IsNullOrWhiteSpace(fromEnvironment)) return (fromEnvironment!.Trim(), "$env:" + variable);
+            }
             var fromFile = ReadTokenFile();
             if (fromFile is not null) return (fromFile, _tokenFile);
             return (null, $"none (looked in {LookedIn})");

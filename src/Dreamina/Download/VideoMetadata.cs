@@ -33,6 +33,7 @@ namespace Dreamina.Download
                 ["request_id"] = job.RequestId,
                 ["status"] = job.Status.ToString(),
                 ["estimated_cost"] = job.Cost,
+                ["actual_cost"] = job.ActualCost,
                 ["currency"] = job.Currency,
                 ["submitted_at"] = job.SubmittedAt?.ToUniversalTime(),
                 ["finished_at"] = job.FinishedAt?.ToUniversalTime(),

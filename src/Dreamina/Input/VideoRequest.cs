@@ -11,19 +11,19 @@ namespace Dreamina.Input
     /// <summary>A submission that has passed every rule of the model's input schema.</summary>
     public sealed class VideoRequest
     {
-        private VideoRequest(DreaminaModel model, string prompt, Uri? imageUri, long seed, int frames)
+        private VideoRequest(DreaminaModel model, string prompt, string? image, long seed, int frames)
         {
             Model = model;
             Prompt = prompt;
-            ImageUri = imageUri;
+            Image = image;
             Seed = seed;
             Frames = frames;
         }
 
         internal DreaminaModel Model { get; }
         public string Prompt { get; }
-        /// <summary>The image the service fetches; empty until a local file has been uploaded.</summary>
-        public Uri? ImageUri { get; }
+        /// <summary>The image as the service is sent it: a URL it fetches, or a local file inline as a data URI; empty until prepared.</summary>
+        internal string? Image { get; }
         public long Seed { get; }
         public int Frames { get; }
 
@@ -62,7 +62,7 @@ namespace Dreamina.Input
         }
 
         /// <summary>This request with the image the service will fetch.</summary>
-        internal VideoRequest WithImage(Uri image) => new VideoRequest(Model, Prompt, image, Seed, Frames);
+        internal VideoRequest WithImage(string image) => new VideoRequest(Model, Prompt, image, Seed, Frames);
 
         /// <summary>HTTPS only, as the service fetches it; plain HTTP just for loopback (the emulator).</summary>
         public static Uri ParseImageUri(string? text)
@@ -78,9 +78,9 @@ namespace Dreamina.Input
         }
 
         /// <summary>The submission's body, in the model's words.</summary>
-        public string ToJson() => DreaminaModel.Body(Prompt, ImageUri ?? throw new InvalidOperationException("The request has no image yet."), Seed, Frames);
+        public string ToJson() => DreaminaModel.Body(Prompt, Image ?? throw new InvalidOperationException("The request has no image yet."), Seed, Frames);
 
-        public override string ToString() => Describe(ImageUri?.ToString() ?? "(to be uploaded)");
+        public override string ToString() => Describe(Image is null ? "(to be prepared)" : Image.StartsWith("data:", StringComparison.Ordinal) ? "(inline)" : Image);
 
         /// <summary>The request in a line, with the image as the caller names it (a redacted URL, a local path).</summary>
         internal string Describe(string image)

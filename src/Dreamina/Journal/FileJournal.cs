@@ -31,6 +31,7 @@ namespace Dreamina.Journal
 
         private readonly GroupCommit<PendingWrite> _writes;
         private readonly SpendLedger _ledger = new SpendLedger();
+        private readonly SettledCharges _settled = new SettledCharges();
 
         /// <summary>A journal of its own; <see cref="For"/> gives the one the whole process shares for a path.</summary>
         public FileJournal(string path)
@@ -52,9 +53,10 @@ namespace Dreamina.Journal
         /// <summary>Writes the jobs' current state; the task ends once it is on disk.</summary>
         /// <exception cref="DreaminaException"><see cref="ErrorIds.JournalUnavailable"/>, through the task.</exception>
         public Task RecordAsync(params DreaminaJob[] jobs)
-            // A cancelled job is not billed: the day's spending gives it back.
+            // A cancelled job is not billed: the day's spending gives it back. One whose actual cost is known counts that.
             => _writes.Add(new PendingWrite(jobs.Select(JournalEntry.Serialize).ToArray(), null,
-                jobs.Where(j => j.Status == JobStatus.Cancelled && j.ClientId is not null).Select(j => SpendLedger.Refund(j.ClientId!)).ToArray()));
+                jobs.Where(j => j.Status == JobStatus.Cancelled && j.ClientId is not null).Select(j => SpendLedger.Refund(j.ClientId!))
+                    .Concat(_settled.Unsettled(jobs).Select(SpendLedger.Settle)).ToArray()));
 
         public Task ImportAsync(IReadOnlyCollection<DreaminaJob> jobs)
             // The spending record counts each job once by its key, however often it is charged.

@@ -47,6 +47,7 @@ namespace Dreamina.Journal
                 ["seed"] = job.Seed,
                 ["frames"] = job.Frames,
                 ["cost"] = job.Cost,
+                ["actual_cost"] = job.ActualCost,
                 ["currency"] = job.Currency,
                 ["submitted_at"] = Utc(job.SubmittedAt),
                 ["created_at"] = Utc(job.CreatedAt),
@@ -98,6 +99,7 @@ namespace Dreamina.Journal
                 job.Seed = Number(root, "seed");
                 job.Frames = Number(root, "frames") is { } frames ? (int)frames : null;
                 job.Cost = Decimal(root, "cost");
+                job.ActualCost = Decimal(root, "actual_cost");
                 job.Currency = Text(root, "currency");
                 job.SubmittedAt = Time(root, "submitted_at");
                 job.CreatedAt = Time(root, "created_at");

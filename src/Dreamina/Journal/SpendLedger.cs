@@ -53,10 +53,16 @@ namespace Dreamina.Journal
         /// <summary>The line that charges a job to the day it was submitted.</summary>
         public static string Charge(DreaminaJob job) => JsonSerializer.Serialize(new Dictionary<string, object?>
         {
-            ["job"] = job.ClientId ?? job.RequestId,
+            ["job"] = Key(job),
             ["day"] = SpendingDay.Of(job),
             ["cost"] = job.Cost,
         });
+
+        /// <summary>The line that settles a job's charge at what RunComfy says it charged, on the day it was charged to.</summary>
+        public static string Settle(DreaminaJob job) => JsonSerializer.Serialize(new Dictionary<string, object?> { ["job"] = Key(job), ["settle"] = job.ActualCost });
+
+        /// <summary>Whose charge a line is: the job's client id, which it has from before it was sent, else its request id.</summary>
+        public static string Key(DreaminaJob job) => job.ClientId ?? job.RequestId!;
 
         /// <summary>The line that gives a job's charge back.</summary>
         public static string Refund(string job) => JsonSerializer.Serialize(new Dictionary<string, object> { ["job"] = job, ["refund"] = true });
@@ -122,6 +128,11 @@ namespace Dreamina.Journal
                 if (root.TryGetProperty("refund", out var refund) && refund.ValueKind == JsonValueKind.True)
                 {
                     _charged.Remove(key);
+                    return;
+                }
+                if (root.TryGetProperty("settle", out var settled))
+                {
+                    if (settled.ValueKind == JsonValueKind.Number && _charged.TryGetValue(key, out var charge)) _charged[key] = (charge.Day, settled.GetDecimal());
                     return;
                 }
                 if (!root.TryGetProperty("day", out var day) || !DateTime.TryParseExact(day.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return;

@@ -21,6 +21,7 @@ namespace Dreamina.Journal
         private readonly TableClient _table;
         private readonly TableSpending _spending;
         private readonly GroupCommit<DreaminaJob> _writes;
+        private readonly SettledCharges _settled = new SettledCharges();
 
         public TableJournal(TableClient table)
         {
@@ -89,7 +90,8 @@ namespace Dreamina.Journal
             return jobs.OrderBy(j => j.SubmittedAt ?? DateTimeOffset.MinValue).ToList();
         }
 
-        // A group's latest state of each job, sent at once (bounded by the client); then the charges of cancelled jobs given back.
+        // A group's latest state of each job, sent at once (bounded by the client); then the charges of cancelled jobs
+        // given back, and those of jobs whose actual cost came settled.
         private async Task WriteGroupAsync(List<DreaminaJob> group)
         {
             var latest = new Dictionary<string, DreaminaJob>();
@@ -98,6 +100,9 @@ namespace Dreamina.Journal
             // A cancelled job is not billed: its charge is given back.
             foreach (var job in group.Where(j => j.Status == JobStatus.Cancelled && j.ClientId is not null))
                 await _spending.RefundCancelledAsync(JobEntity(job), job.Cost).ConfigureAwait(false);
+            // One whose actual cost is known counts that.
+            foreach (var job in _settled.Unsettled(group))
+                await _spending.SettleAsync(JobEntity(job), job.Cost, job.ActualCost!.Value).ConfigureAwait(false);
         }
 
         private Task DeleteAsync(DreaminaJob job) => _table.SendAsync(HttpMethod.Delete, JobEntity(job), null, "*", CancellationToken.None, allowNotFound: true);

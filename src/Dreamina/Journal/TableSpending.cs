@@ -13,7 +13,8 @@ namespace Dreamina.Journal
     /// <summary>
     /// Each day's spending in the journal table, one entity per day, shared by every runner: a day is charged with
     /// If-Match on its ETag and tried again when another runner got there first, so runners at once never pass a
-    /// limit together. A cancelled job's charge is given back once, marked on its entity with If-Match too.
+    /// limit together. A cancelled job's charge is given back once, and a job's estimate settled at its actual cost
+    /// once, each marked on the job's entity with If-Match too.
     /// </summary>
     internal sealed class TableSpending
     {
@@ -42,6 +43,19 @@ namespace Dreamina.Journal
 
         /// <summary>Gives a cancelled job's charge back, once however often it is recorded: its entity says it was.</summary>
         public Task RefundCancelledAsync(Uri jobEntity, decimal? cost)
+            => OnceForChargedJobAsync(jobEntity, "Refunded", day => ChangeDayAsync(day, cost, null, refund: true));
+
+        /// <summary>Changes a job's charge from its estimate to what RunComfy says it charged, once: its entity says it was.</summary>
+        public Task SettleAsync(Uri jobEntity, decimal? estimate, decimal actual)
+            => OnceForChargedJobAsync(jobEntity, "Settled", async day =>
+            {
+                await ChangeDayAsync(day, estimate, null, refund: true).ConfigureAwait(false);
+                await ChangeDayAsync(day, actual, null, refund: false).ConfigureAwait(false);
+            });
+
+        // A change to a charged job's day, made once: the job's entity is marked with If-Match first. A job given back
+        // (cancelled) is changed no more.
+        private Task OnceForChargedJobAsync(Uri jobEntity, string mark, Func<string, Task> change)
             => new RetryLoop(Conflicts) { IsTransient = e => e is SpendConflict }.RunAsync(async () =>
             {
                 var current = await _table.SendAsync(HttpMethod.Get, jobEntity, null, null, CancellationToken.None, allowNotFound: true).ConfigureAwait(false);
@@ -50,14 +64,14 @@ namespace Dreamina.Journal
                 using (var entity = JsonDocument.Parse(current.Body))
                 {
                     var root = entity.RootElement;
-                    if (root.TryGetProperty("Refunded", out var refunded) && refunded.ValueKind == JsonValueKind.True) return;
+                    if (root.TryGetProperty(mark, out _) || root.TryGetProperty("Refunded", out _)) return;
                     day = root.TryGetProperty("Charged", out var charged) ? charged.GetString() : null;
                 }
                 if (day is null) return;
-                var marked = await _table.SendAsync(TableClient.Merge, jobEntity, TableClient.Json(new Dictionary<string, object> { ["Refunded"] = true }), current.ETag,
+                var marked = await _table.SendAsync(TableClient.Merge, jobEntity, TableClient.Json(new Dictionary<string, object> { [mark] = true }), current.ETag,
                     CancellationToken.None, allowConflict: true).ConfigureAwait(false);
                 if (marked.Status == 412) throw new SpendConflict();
-                await ChangeDayAsync(day, cost, null, refund: true).ConfigureAwait(false);
+                await change(day).ConfigureAwait(false);
             }, CancellationToken.None);
 
         // One read and one conditional write; another runner's write in between (409, 412) is a conflict, tried again.

@@ -47,10 +47,11 @@ namespace Dreamina.Model
         public decimal? HighestCost(ModelPrice? price) => CostOf(price, Rules.MostFrames);
 
         /// <summary>The body of a submission, as the model's input schema names its fields.</summary>
-        public static string Body(string prompt, Uri image, long seed, int frames) => JsonSerializer.Serialize(new Dictionary<string, object>
+        /// <param name="image">A URL the service fetches, or the image itself as a data URI.</param>
+        public static string Body(string prompt, string image, long seed, int frames) => JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["prompt"] = prompt,
-            ["image_urls"] = new[] { image.AbsoluteUri },
+            ["image_urls"] = new[] { image },
             ["seed"] = seed,
             ["frames"] = frames,
         });

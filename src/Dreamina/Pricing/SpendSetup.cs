@@ -24,7 +24,7 @@ namespace Dreamina.Pricing
         /// without it they refuse to submit, unless <paramref name="force"/>.
         /// </summary>
         /// <param name="highestJournaledCost">The highest cost of any job in the journal; read only when a limit is set.</param>
-        public static async Task<(ModelPrice? Price, SpendGuard Guard)> PrepareAsync(IAccountApi account, PriceCache prices, DreaminaModel model, decimal? maxCost, decimal? dailyLimit,
+        public static async Task<(ModelPrice? Price, SpendGuard Guard)> PrepareAsync(IAccountApi account, ModelInformationCache prices, DreaminaModel model, decimal? maxCost, decimal? dailyLimit,
             bool force, bool whatIf, IActivityLog log, Func<decimal?> highestJournaledCost, CancellationToken cancel)
         {
             var balance = whatIf ? Task.FromResult<decimal?>(null) : ReadBalanceAsync(account, log, cancel);
@@ -32,13 +32,13 @@ namespace Dreamina.Pricing
             try
             {
                 var reading = prices.GetAsync(account, model, cancel);
-                if (await Task.WhenAny(reading, Task.Delay(PriceBudget, cancel)).ConfigureAwait(false) != reading)
+                if (await Task.WhenAny(reading, Task.Delay(prices.Left(PriceBudget), cancel)).ConfigureAwait(false) != reading)
                 {
                     cancel.ThrowIfCancellationRequested();
                     throw new DreaminaException(ErrorIds.PriceUnavailable, ErrorCategory.OperationTimeout,
                         $"RunComfy did not give the model's information (its price) within {PriceBudget.TotalSeconds:0} s.");
                 }
-                price = await reading.ConfigureAwait(false);
+                price = (await reading.ConfigureAwait(false)).Price;
                 if (price.Basis == PriceBasis.Unknown)
                 {
                     log.Warning(price.BasePriceUsd is null

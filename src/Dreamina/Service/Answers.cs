@@ -28,6 +28,8 @@ namespace Dreamina.Service
             }
             snapshot.CreatedAt = OptionalTime(root, "created_at");
             snapshot.FinishedAt = OptionalTime(root, "finished_at");
+            snapshot.Cost = Amount(root, "cost");
+            snapshot.ModelId = OptionalString(root, "model_id");
             return snapshot;
         }
 
@@ -43,6 +45,15 @@ namespace Dreamina.Service
         private static DreaminaException Unreadable(string what, string name)
             => new DreaminaException(ErrorIds.ProtocolError, ErrorCategory.ProtocolError,
                 $"The service's {what} answer has no '{name}'. The API may have changed; try again later or report it.");
+
+        // A missing, negative or non-numeric amount is unknown, as RunComfy's ComfyUI client reads it.
+        private static decimal? Amount(JsonElement root, string name)
+        {
+            if (!root.TryGetProperty(name, out var value)) return null;
+            decimal amount;
+            if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out amount)) return amount >= 0 ? amount : null;
+            return value.ValueKind == JsonValueKind.String && decimal.TryParse(value.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out amount) && amount >= 0 ? amount : null;
+        }
 
         public static string? OptionalString(JsonElement root, string name)
             => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString()!.Length > 0 ? value.GetString() : null;

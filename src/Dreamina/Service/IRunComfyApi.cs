@@ -21,7 +21,8 @@ namespace Dreamina.Service
     /// <summary>What the module reads about money: the model's published price and the account's balance.</summary>
     internal interface IAccountApi
     {
-        Task<ModelPrice> GetPriceAsync(DreaminaModel model, CancellationToken cancel);
+        /// <summary>The model's information: its price, and its rules when the service states them.</summary>
+        Task<ModelInformation> GetModelInformationAsync(DreaminaModel model, CancellationToken cancel);
         Task<DreaminaBalance> GetBalanceAsync(CancellationToken cancel);
     }
 

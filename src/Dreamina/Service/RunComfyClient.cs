@@ -15,17 +15,20 @@ namespace Dreamina.Service
     internal sealed class RunComfyClient : IRunComfyApi, IAccountApi
     {
         public const string BalancePath = "prod/v2/balance";
-        private static readonly ReadSubject ModelInformation = new ReadSubject("model information (the price)", "-BaseUri");
+        private static readonly ReadSubject ModelInformationRead = new ReadSubject("model information (the price)", "-BaseUri");
         private static readonly ReadSubject AccountBalance = new ReadSubject("account balance", "-AccountUri");
 
         private readonly ApiConnection _connection;
+        private readonly DreaminaModel _model;
         private readonly Uri _baseUri;
         private readonly Uri _accountUri;
         private readonly System.Collections.Concurrent.ConcurrentDictionary<Uri, RunComfyClient> _elsewhere = new System.Collections.Concurrent.ConcurrentDictionary<Uri, RunComfyClient>();
 
-        public RunComfyClient(ApiConnection connection, Uri baseUri, Uri accountUri)
+        /// <param name="model">The model the jobs it follows were sent to: an answer about another model is an error.</param>
+        public RunComfyClient(ApiConnection connection, DreaminaModel model, Uri baseUri, Uri accountUri)
         {
             _connection = connection;
+            _model = model;
             _baseUri = WithSlash(baseUri);
             _accountUri = WithSlash(accountUri);
         }
@@ -55,10 +58,11 @@ namespace Dreamina.Service
 
         public Task<JobSnapshot> GetStatusAsync(string requestId, CancellationToken cancel) => ReadJobAsync(requestId, "status", cancel);
 
-        public Task<JobSnapshot> GetResultAsync(string requestId, CancellationToken cancel) => ReadJobAsync(requestId, "result", cancel);
+        /// <summary>The job's result, with what RunComfy actually charged for it (<c>include_cost</c>) when it says.</summary>
+        public Task<JobSnapshot> GetResultAsync(string requestId, CancellationToken cancel) => ReadJobAsync(requestId, "result", cancel, "?include_cost=true");
 
         /// <summary>The same client with another retry policy: an advisory read (price, balance) gets a short one of its own.</summary>
-        public RunComfyClient WithRetry(RetryPolicy retry) => new RunComfyClient(_connection.WithRetry(retry), _baseUri, _accountUri);
+        public RunComfyClient WithRetry(RetryPolicy retry) => new RunComfyClient(_connection.WithRetry(retry), _model, _baseUri, _accountUri);
 
         public IRunComfyApi At(Uri? service)
         {
@@ -66,7 +70,7 @@ namespace Dreamina.Service
             if (!WebAddress.IsSecureOrLocal(service))
                 throw new DreaminaException(ErrorIds.InsecureBaseUri, ErrorCategory.SecurityError,
                     $"The job was sent to {service.GetLeftPart(UriPartial.Authority)}, which is plain HTTP to another machine; the token is not sent there. Remove the job with Remove-DreaminaJob.");
-            return _elsewhere.GetOrAdd(WithSlash(service), uri => new RunComfyClient(_connection, uri, _accountUri));
+            return _elsewhere.GetOrAdd(WithSlash(service), uri => new RunComfyClient(_connection, _model, uri, _accountUri));
         }
 
         public async Task<CancelOutcome> CancelAsync(string requestId, CancellationToken cancel)
@@ -78,11 +82,11 @@ namespace Dreamina.Service
             return new CancelOutcome(outcome == "cancelled" || (outcome is null && StatusWords.Map(status) == JobStatus.Cancelled), status);
         }
 
-        /// <summary>The model's price, as RunComfy's CLI reads it: <c>base_price_usd</c> per <c>price_unit</c>.</summary>
-        public async Task<ModelPrice> GetPriceAsync(DreaminaModel model, CancellationToken cancel)
+        /// <summary>The model's price, as RunComfy's CLI reads it (<c>base_price_usd</c> per <c>price_unit</c>), and its input schema's rules.</summary>
+        public async Task<ModelInformation> GetModelInformationAsync(DreaminaModel model, CancellationToken cancel)
         {
-            using var answer = await _connection.SendAsync(HttpMethod.Get, new Uri(_baseUri, model.Path), null, null, cancel, about: ModelInformation).ConfigureAwait(false);
-            return ModelPrice.Parse(answer.RootElement);
+            using var answer = await _connection.SendAsync(HttpMethod.Get, new Uri(_baseUri, model.Path), null, null, cancel, about: ModelInformationRead).ConfigureAwait(false);
+            return ModelInformation.Parse(answer.RootElement, InputRules.FromThePage);
         }
 
         /// <summary>The account's balance, from RunComfy's account API (the one wallet that funds Model API jobs).</summary>
@@ -92,10 +96,15 @@ namespace Dreamina.Service
             return DreaminaBalance.Parse(answer.RootElement, _accountUri);
         }
 
-        private async Task<JobSnapshot> ReadJobAsync(string requestId, string what, CancellationToken cancel)
+        private async Task<JobSnapshot> ReadJobAsync(string requestId, string what, CancellationToken cancel, string query = "")
         {
-            using var answer = await _connection.SendAsync(HttpMethod.Get, new Uri(_baseUri, RequestPath(requestId, what)), null, requestId, cancel).ConfigureAwait(false);
-            return Answers.Snapshot(answer.RootElement, requestId, what, _connection.Redactor);
+            using var answer = await _connection.SendAsync(HttpMethod.Get, new Uri(_baseUri, RequestPath(requestId, what) + query), null, requestId, cancel).ConfigureAwait(false);
+            var snapshot = Answers.Snapshot(answer.RootElement, requestId, what, _connection.Redactor);
+            // RunComfy's own client checks this too: another model's output is never taken for this job's video.
+            if (snapshot.ModelId is { } other && !string.Equals(other, _model.Id, StringComparison.OrdinalIgnoreCase))
+                throw new DreaminaException(ErrorIds.ResultModelMismatch, ErrorCategory.InvalidResult,
+                    $"RunComfy's {what} answer for job {requestId} is about the model '{_connection.Redactor.Redact(other)}', not {_model.Id}; nothing was taken from it, and nothing is saved as this job's video. Check the job in RunComfy's dashboard, and report it if it goes on.");
+            return snapshot;
         }
 
         private static string RequestPath(string requestId, string what) => $"v1/requests/{Uri.EscapeDataString(requestId)}/{what}";

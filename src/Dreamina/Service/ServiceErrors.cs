@@ -21,7 +21,7 @@ namespace Dreamina.Service
     internal static class ServiceErrors
     {
         public const string HowToSetToken =
-            "Set one with Connect-Dreamina -Token (Read-Host -AsSecureString 'RunComfy token'), or in $env:RUNCOMFY_TOKEN, or sign in with 'runcomfy login'.";
+            "Set one with Connect-Dreamina -Token (Read-Host -AsSecureString 'RunComfy token'), or in $env:RUNCOMFY_API_TOKEN, or sign in with 'runcomfy login'.";
 
         public static DreaminaException From(int status, int? code, string? message, string? requestId, TimeSpan? retryAfter, ReadSubject? about = null)
         {

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Concurrent;
-using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using Dreamina.Input;
@@ -10,7 +9,8 @@ namespace Dreamina.Submission
 {
     /// <summary>
     /// Gets each image ready, once per distinct image in a call however many jobs use it: a URL's header is
-    /// checked against the model's rules; a local file is checked from disk, then uploaded to the user's store.
+    /// checked against the model's rules; a local file is checked from disk, then uploaded to the user's store,
+    /// or, with no store, sent inline (read again for each job, so a batch never holds every image at once).
     /// </summary>
     internal sealed class ImagePreparer
     {
@@ -38,18 +38,22 @@ namespace Dreamina.Submission
                         var report = await CheckAsync(remote, cancel).ConfigureAwait(false);
                         if (!report.IsValid) throw ImageInspector.Rejection(report);
                     }
-                    return new PreparedImage(remote.Uri, remote.Uri, null, null);
+                    return new PreparedImage(remote.Uri.AbsoluteUri, remote.Uri, null, null);
                 case LocalImageFile local:
                     var image = await LocalImages.PrepareAsync(local.Path, _inspector, cancel).ConfigureAwait(false);
-                    var store = _store ?? throw NoStore(local.Path);
+                    // With no store the file goes in the request itself, which RunComfy keeps as a hosted input.
+                    if (_store is not { } store) return new PreparedImage(await InlineImage.DataUriAsync(image, cancel).ConfigureAwait(false), null, local.Path, image.Sha256);
                     var uploaded = await Once(_uploads, image.Sha256, () => store.UploadAsync(image, cancel)).ConfigureAwait(false);
-                    return new PreparedImage(uploaded.ForService, uploaded.Display, local.Path, image.Sha256);
+                    return new PreparedImage(uploaded.ForService.AbsoluteUri, uploaded.Display, local.Path, image.Sha256);
                 case UploadedSource done:
                     return done.Image;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(source));
             }
         }
+
+        /// <summary>Whether the image will travel in the request itself: a local file, with no image store set.</summary>
+        public bool GoesInline(ImageSource source) => source is LocalImageFile && _store is null;
 
         /// <summary>Whether uploads run user script, which only a pipeline thread may run (a background job has none).</summary>
         public bool UploadsOnPipelineThread => _store is ScriptBlockStore;
@@ -68,11 +72,5 @@ namespace Dreamina.Submission
 
         private static Task<T> Once<TKey, T>(ConcurrentDictionary<TKey, Lazy<Task<T>>> cache, TKey key, Func<Task<T>> start) where TKey : notnull
             => cache.GetOrAdd(key, _ => new Lazy<Task<T>>(start)).Value;
-
-        private static DreaminaException NoStore(string path)
-            => new DreaminaException(ErrorIds.ImageStoreMissing, ErrorCategory.NotEnabled,
-                $"'{path}' is a local file, and the service fetches images by URL only, so it must be uploaded first; this is said once, and no local file of this command is submitted. " +
-                "Say where with Connect-Dreamina -ImageStore 'https://<account>.blob.core.windows.net/<container>?<SAS>', " +
-                "or with Connect-Dreamina -ImageUploader { param($File) <upload it>; <return its URL> }.");
     }
 }

@@ -42,10 +42,13 @@ namespace Dreamina.Submission
         public override string Display { get; }
     }
 
-    /// <summary>An image ready for a submission: the URL the service fetches, and what the job and journal keep of it.</summary>
+    /// <summary>
+    /// An image ready for a submission: what the service is sent (a URL, or the file itself as a data URI), and
+    /// what the job and journal keep of it (an address without secrets, or the path and content hash; never bytes).
+    /// </summary>
     internal sealed class PreparedImage
     {
-        public PreparedImage(Uri forService, Uri display, string? path, string? hash)
+        public PreparedImage(string forService, Uri? display, string? path, string? hash)
         {
             ForService = forService;
             Display = display;
@@ -53,8 +56,10 @@ namespace Dreamina.Submission
             Hash = hash;
         }
 
-        public Uri ForService { get; }
-        public Uri Display { get; }
+        public string ForService { get; }
+        /// <summary>The address the job keeps; empty for an image sent inline.</summary>
+        public Uri? Display { get; }
+        public bool IsInline => Display is null;
         public string? Path { get; }
         public string? Hash { get; }
     }

@@ -46,7 +46,7 @@ namespace Dreamina.Submission
     {
         private readonly IRunComfyApi _api;
         private readonly IAccountApi _account;
-        private readonly PriceCache _prices;
+        private readonly ModelInformationCache _prices;
         private readonly IJobJournal _journal;
         private readonly ImagePreparer _images;
         private readonly Redactor _redactor;
@@ -66,7 +66,7 @@ namespace Dreamina.Submission
         private bool _previewCostUnknown;
         private int _previewEarlier;
 
-        public SubmissionRun(IRunComfyApi api, IAccountApi account, PriceCache prices, IJobJournal journal, ImagePreparer images, Redactor redactor,
+        public SubmissionRun(IRunComfyApi api, IAccountApi account, ModelInformationCache prices, IJobJournal journal, ImagePreparer images, Redactor redactor,
             SubmissionOptions options, IOutputSink sink)
         {
             _api = api;
@@ -139,7 +139,7 @@ namespace Dreamina.Submission
 
         /// <summary>What ShouldProcess shows for an input: the job's settings, its image and its estimated cost.</summary>
         public string Describe(VideoRequest settings, ImageSource image)
-            => settings.Describe(image.Display) + (_price is null ? "" : DreaminaModel.CostOf(_price, settings.Frames) is { } known ? $", estimated cost {SpendGuard.Money(known)}" : ", cost unknown");
+            => settings.Describe(image.Display + (_images.GoesInline(image) ? " (sent inline)" : "")) + (_price is null ? "" : DreaminaModel.CostOf(_price, settings.Frames) is { } known ? $", estimated cost {SpendGuard.Money(known)}" : ", cost unknown");
 
         /// <summary>
         /// -WhatIf: counts the job into the summary and still looks at its image, without sending anything. What

@@ -57,7 +57,6 @@ namespace Dreamina.Submission
         private readonly CancellationTokenSource _stop;
         private readonly List<Task> _items = new List<Task>();
         private DreaminaException? _fatal;
-        private readonly HashSet<string> _saidOnce = new HashSet<string>();
 
         /// <param name="accepted">Called, from any thread, with each job once RunComfy accepted it and it is journaled.</param>
         public Submitter(IRunComfyApi api, ImagePreparer images, IJobJournal journal, SpendGuard spend, Uri serviceUri, Redactor redactor,
@@ -118,7 +117,7 @@ namespace Dreamina.Submission
                     _sink.Error(SpendGuard.DailyLimitReached(decision, input.Cost, input.Settings.QuotedPrompt), input.Target);
                     return;
                 }
-                await SendAsync(input, request, job, cancel).ConfigureAwait(false);
+                await SendAsync(input, request, job, image.IsInline, cancel).ConfigureAwait(false);
             }
             catch (DreaminaException e)
             {
@@ -135,7 +134,7 @@ namespace Dreamina.Submission
             }
         }
 
-        private async Task SendAsync(SubmissionInput input, VideoRequest request, DreaminaJob job, CancellationToken cancel)
+        private async Task SendAsync(SubmissionInput input, VideoRequest request, DreaminaJob job, bool inline, CancellationToken cancel)
         {
             string requestId;
             try
@@ -150,6 +149,15 @@ namespace Dreamina.Submission
                 _sink.Error(e, job);
                 return;
             }
+            catch (DreaminaException e) when (inline && InlineRefusal.Of(e, job) is { } refused)
+            {
+                // Nothing was created, so nothing is charged; the job stays in the journal as failed, with why.
+                await WithdrawOrWarn(job).ConfigureAwait(false);
+                job.Status = JobStatus.Failed;
+                job.Error = refused.Message;
+                await RecordOrWarn(job, "could not be kept as failed").ConfigureAwait(false);
+                throw refused;
+            }
             catch (Exception e) when (e is DreaminaException || (e is OperationCanceledException && cancel.IsCancellationRequested))
             {
                 // Refused before anything was created, or never sent: the line written ahead is withdrawn.
@@ -162,7 +170,7 @@ namespace Dreamina.Submission
             job.Status = JobStatus.Queued;
             job.ServiceStatus = "in_queue";
             await RecordOrWarn(job, "is in the journal without its request id").ConfigureAwait(false);
-            _sink.Verbose($"Submitted job {requestId}: {request.Describe(job.ImageUri!.ToString())}.");
+            _sink.Verbose($"Submitted job {requestId}: {request.Describe(job.ImageUri?.ToString() ?? job.ImagePath + " (inline)")}.");
             _accepted(job);
         }
 
@@ -182,7 +190,7 @@ namespace Dreamina.Submission
         private DreaminaJob NewJob(SubmissionInput input, PreparedImage image) => new DreaminaJob(Guid.NewGuid())
         {
             Prompt = input.Settings.Prompt,
-            ImageUri = _redactor.Redact(image.Display),
+            ImageUri = image.Display is { } display ? _redactor.Redact(display) : null,
             ImagePath = image.Path,
             ImageHash = image.Hash,
             Seed = input.Settings.Seed,
@@ -212,17 +220,6 @@ namespace Dreamina.Submission
             {
                 if (Interlocked.CompareExchange(ref _fatal, error, null) is null) _stop.Cancel();
                 return;
-            }
-            if (SettingErrors.IsAboutTheSession(error))
-            {
-                lock (_saidOnce)
-                {
-                    if (!_saidOnce.Add(error.ErrorId))
-                    {
-                        _sink.Verbose($"Not submitted, for the reason already given ({error.ErrorId}): {target}");
-                        return;
-                    }
-                }
             }
             _sink.Error(error, target);
         }

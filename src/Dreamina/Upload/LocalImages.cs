@@ -43,7 +43,7 @@ namespace Dreamina.Upload
             }
         }
 
-        private static string Hex(byte[] bytes) => BitConverter.ToString(bytes).Replace("-", "").ToLowerInvariant();
+        internal static string Hex(byte[] bytes) => BitConverter.ToString(bytes).Replace("-", "").ToLowerInvariant();
 
         // Both hashes in one pass: SHA-256 names the blob, MD5 lets the store verify what it received.
         private static async Task<(string Sha256, byte[] Md5)> HashAsync(string path, CancellationToken cancel)

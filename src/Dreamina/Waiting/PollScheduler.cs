@@ -225,8 +225,11 @@ namespace Dreamina.Waiting
 
                 if (snapshot.Status == JobStatus.Unknown)
                 {
-                    job.UnknownSince ??= now;
-                    _log.Verbose($"Job {job.Job.RequestId}: the service said '{snapshot.Word}', a status this module does not know; treating it as still running.");
+                    if (job.UnknownSince is null)
+                    {
+                        job.UnknownSince = now;
+                        _log.Verbose($"Job {job.Job.RequestId}: the service said '{snapshot.Word}', a status this module does not know; treating it as still open.");
+                    }
                     if (now - job.UnknownSince > _settings.UnknownStatusLimit)
                     {
                         _tracked.Remove(job.Job.RequestId!);

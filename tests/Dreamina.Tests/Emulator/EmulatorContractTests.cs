@@ -55,6 +55,35 @@ public sealed class EmulatorContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_inline_image_is_decoded_and_checked_like_a_fetched_one_and_can_be_refused()
+    {
+        string DataUri(byte[] image) => "data:image/png;base64," + Convert.ToBase64String(image);
+        var good = await _api.Submit(new { prompt = "p", image_urls = new[] { DataUri(SampleImages.Png(1280, 720)) } });
+        Assert.Equal(200, good.Status);
+        var job = Assert.Single(_emulator.Jobs());
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(SampleImages.Png(1280, 720))).ToLowerInvariant(), job.InlineImageSha256);
+        Assert.Equal(400, (await _api.Submit(new { prompt = "p", image_urls = new[] { DataUri(SampleImages.Png(200, 200)) } })).Status);
+
+        _emulator.Options.RefuseInlineImages = true;
+        var refused = await _api.Submit(new { prompt = "p", image_urls = new[] { DataUri(SampleImages.Png(1280, 720)) } });
+        Assert.Equal(422, refused.Status);
+        Assert.Contains("image_urls", refused.Body);
+    }
+
+    [Fact]
+    public async Task A_finished_result_says_its_cost_when_asked_and_names_its_model()
+    {
+        var id = await _api.SubmitId();
+        await _api.Finished(id);
+        Assert.False((await _api.Result(id)).Json.TryGetProperty("cost", out _));
+        var withCost = await _api.Send(HttpMethod.Get, $"v1/requests/{id}/result?include_cost=true", null);
+        Assert.Equal(0.5m, withCost.Json.GetProperty("cost").GetDecimal());
+        Assert.Equal(RunComfyEmulator.ModelId, withCost.Text("model_id"));
+        _emulator.Options.OmitCost = true;
+        Assert.False((await _api.Send(HttpMethod.Get, $"v1/requests/{id}/result?include_cost=true", null)).Json.TryGetProperty("cost", out _));
+    }
+
+    [Fact]
     public async Task Result_of_an_unfinished_job_has_its_state_and_no_output()
     {
         _emulator.Options.QueueDelay = TimeSpan.FromHours(1);
@@ -167,7 +196,8 @@ public sealed class EmulatorContractTests : IAsyncLifetime
     [Fact]
     public async Task A_huge_body_gets_a_json_413_not_a_hang_or_500()
     {
-        var answer = await _api.SubmitRaw("{\"prompt\":\"" + new string('x', 200_000) + "\"}");
+        // Over the 64 MiB a request with inline media may carry.
+        var answer = await _api.SubmitRaw("{\"prompt\":\"" + new string('x', 64 * 1024 * 1024 + 1024) + "\"}");
         Assert.Equal(413, answer.Status);
         Assert.Equal("application/json", answer.MediaType);
     }

@@ -48,7 +48,7 @@ public sealed class ServiceParsingTests
     {
         var error = ServiceErrors.From(400, 400004, "Missing, expired or revoked API token, or the account is inactive.", null, null);
         Assert.Equal("RunComfy refused the token (HTTP 400, code 400004: \"Missing, expired or revoked API token, or the account is inactive\"). " +
-            "Set a valid one with Connect-Dreamina -Token (Read-Host -AsSecureString 'RunComfy token'), or in $env:RUNCOMFY_TOKEN, or sign in with 'runcomfy login'.", error.Message);
+            "Set a valid one with Connect-Dreamina -Token (Read-Host -AsSecureString 'RunComfy token'), or in $env:RUNCOMFY_API_TOKEN, or sign in with 'runcomfy login'.", error.Message);
         Assert.DoesNotContain("..", ServiceErrors.From(402, 400002, "Insufficient balance.", null, null).Message);
         Assert.EndsWith("(HTTP 503). Try again in a few minutes.", ServiceErrors.From(503, null, null, null, null).Message);
     }

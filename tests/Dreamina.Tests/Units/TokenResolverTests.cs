@@ -31,6 +31,17 @@ public sealed class TokenResolverTests : IDisposable
         Assert.Equal("given", Resolver().Resolve(new System.Net.NetworkCredential("", "given").SecurePassword).Token);
     }
 
+    [Fact]
+    public void RUNCOMFY_API_TOKEN_alone_is_enough_and_is_read_before_RUNCOMFY_TOKEN()
+    {
+        _environment["RUNCOMFY_API_TOKEN"] = "api-token";
+        Assert.Equal(("api-token", "$env:RUNCOMFY_API_TOKEN"), Resolver().Resolve(null));
+        _environment["RUNCOMFY_TOKEN"] = "cli-token";
+        Assert.Equal(("api-token", "$env:RUNCOMFY_API_TOKEN"), Resolver().Resolve(null));
+        _environment["RUNCOMFY_API_TOKEN"] = " ";
+        Assert.Equal(("cli-token", "$env:RUNCOMFY_TOKEN"), Resolver().Resolve(null));
+    }
+
     [Theory]
     [InlineData("""{"access_token":""}""")]
     [InlineData("""{"token":"x"}""")]

@@ -159,15 +159,4 @@ public sealed class AzureBlobUploadTests(AzuriteFixture azurite) : IClassFixture
         Assert.Empty(container.GetBlobs());
         Assert.Equal(0, _emulator.Stats.Requests(EmulatorEndpoint.Submit));
     }
-
-    [Fact]
-    public void Without_a_store_a_local_file_says_how_to_set_one_and_a_URL_still_works()
-    {
-        var run = _host.Run("Start-DreaminaVideo 'p' -ImagePath ([System.IO.Path]::Combine($shots, 'street.png')); Start-DreaminaVideo 'p' $url",
-            new Dictionary<string, object?> { ["shots"] = _shots, ["url"] = _emulator.SampleImage("street.png").AbsoluteUri });
-        var error = Assert.Single(run.Errors);
-        Assert.Equal(ErrorIds.ImageStoreMissing, error.FullyQualifiedErrorId.Split(',')[0]);
-        Assert.Contains("Connect-Dreamina -ImageStore", error.Exception.Message);
-        Assert.Single(run.Objects<DreaminaJob>());
-    }
 }
